@@ -1,0 +1,67 @@
+# teamf.platform — the two commands users need are `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
+
+# The demo emulator and the test emulator are separate processes, so tests never touch demo state.
+DEMO_PORT ?= 4566
+TEST_PORT ?= 4567
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help setup demo demo-down emulator-up summary teardown-demo test lint unit emulator-test integration molecule clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)  ## create .venv with the pinned toolchain
+
+emulator-up: setup  ## start the demo emulator (no-op when running)
+	$(BIN)/python -m emulator start --port $(DEMO_PORT)
+
+demo: emulator-up  ## converge dev, staging and prod into the emulator and print a summary
+	$(BIN)/ansible-playbook site.yml -i inventories/local
+	$(BIN)/ansible-playbook playbooks/summary.yml -i inventories/local
+
+summary: setup  ## print what exists per environment (demo emulator)
+	$(BIN)/ansible-playbook playbooks/summary.yml -i inventories/local
+
+demo-down: setup  ## stop the demo emulator (its state goes with it)
+	$(BIN)/python -m emulator stop --port $(DEMO_PORT)
+
+test: setup lint unit emulator-test integration molecule  ## every linter and test
+
+lint: setup  ## ruff, yamllint, ansible-lint (production profile)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint --profile production
+
+unit: setup  ## filter and module_utils unit tests (no emulator)
+	$(BIN)/pytest tests/unit
+
+emulator-test: setup  ## the emulator's fidelity fixes, over HTTP with boto3
+	$(BIN)/pytest tests/emulator
+
+integration: setup  ## site.yml, teardown and bad-input runs against a private emulator
+	$(BIN)/pytest tests/integration
+
+molecule: setup  ## molecule scenarios against the test emulator
+	$(BIN)/python -m emulator start --port $(TEST_PORT)
+	trap '$(BIN)/python -m emulator stop --port $(TEST_PORT)' EXIT; \
+	  TEAMF_TEST_ENDPOINT=http://127.0.0.1:$(TEST_PORT) $(BIN)/molecule test --all
+
+clean:  ## remove the venv and caches (stops the demo emulator first)
+	-$(BIN)/python -m emulator stop --port $(DEMO_PORT)
+	rm -rf $(VENV) .emulator .ansible .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from emulator.launcher import main
+
+raise SystemExit(main())

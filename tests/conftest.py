@@ -1,0 +1,66 @@
+"""Shared fixtures: a private emulator per test session, and boto3 clients bound to it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from emulator.launcher import Emulator  # noqa: E402  (needs the repo root on sys.path first)
+
+REGION = "ap-northeast-2"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    """A running emulator on a free port, stopped at the end of the session.
+
+    Each xdist worker gets its own. Tests that need an empty account call ``emulator.reset()``.
+    """
+    emu = Emulator(port=_free_port(), state_dir=tmp_path_factory.mktemp("emulator"))
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def aws(emulator):
+    """Factory for boto3 clients talking to the emulator: ``aws("ec2").describe_vpcs()``."""
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
+
+    def client(service: str):
+        return session.client(service, endpoint_url=emulator.url)
+
+    return client
+
+
+@pytest.fixture
+def clean_emulator(emulator):
+    emulator.reset()
+    return emulator
+
+
+def ansible_env(emulator: Emulator) -> dict[str, str]:
+    """Environment for ansible-playbook runs against ``emulator`` from the checkout."""
+    return dict(
+        os.environ,
+        ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
+        TEAMF_TEST_ENDPOINT=emulator.url,
+        ANSIBLE_FORCE_COLOR="0",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
