@@ -40,7 +40,7 @@ summary: setup  ## print what exists per environment (demo emulator)
 demo-down: setup  ## stop the demo emulator (its state goes with it)
 	$(BIN)/python -m emulator stop --port $(DEMO_PORT)
 
-test: setup lint unit emulator-test integration molecule  ## every linter and test
+test: setup lint unit emulator-test integration molecule  ## every linter and test (what CI runs)
 
 lint: setup  ## ruff, yamllint, ansible-lint (production profile)
 	$(BIN)/ruff check .
@@ -49,13 +49,13 @@ lint: setup  ## ruff, yamllint, ansible-lint (production profile)
 	$(BIN)/ansible-lint --profile production
 
 unit: setup  ## filter and module_utils unit tests (no emulator)
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest -n 2 tests/unit
 
 emulator-test: setup  ## the emulator's fidelity fixes, over HTTP with boto3
-	$(BIN)/pytest tests/emulator
+	$(BIN)/pytest -n 2 tests/emulator
 
-integration: setup  ## site.yml, teardown and bad-input runs against a private emulator
-	$(BIN)/pytest tests/integration
+integration: setup  ## site.yml, teardown, bad inputs, modules and the Kubernetes stand-in
+	$(BIN)/pytest -n 2 tests/integration tests/kube
 
 molecule: setup  ## molecule scenarios against the test emulator
 	$(BIN)/python -m emulator start --port $(TEST_PORT)

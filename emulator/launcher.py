@@ -55,8 +55,18 @@ class Emulator:
         """The pid from the pid file if that process is still alive."""
         try:
             pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        try:
+            # When this process started the emulator it is our child: reap it if it exited, or a
+            # zombie would look alive to kill(pid, 0).
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return None
+        except ChildProcessError:
+            pass
+        try:
             os.kill(pid, 0)
-        except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        except (ProcessLookupError, PermissionError):
             return None
         return pid
 

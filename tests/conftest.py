@@ -39,9 +39,7 @@ def emulator(tmp_path_factory):
 @pytest.fixture
 def aws(emulator):
     """Factory for boto3 clients talking to the emulator: ``aws("ec2").describe_vpcs()``."""
-    session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-    )
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
 
     def client(service: str):
         return session.client(service, endpoint_url=emulator.url)

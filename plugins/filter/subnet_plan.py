@@ -142,7 +142,9 @@ def _validate_tiers(tiers):
             _fail(f"tiers[{index}]", tier, "must be a dict with name, role and prefix or size")
         unknown = sorted(set(tier) - TIER_KEYS)
         if unknown:
-            _fail(f"tiers[{index}]", tier, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TIER_KEYS))}")
+            _fail(
+                f"tiers[{index}]", tier, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TIER_KEYS))}"
+            )
         name = tier.get("name")
         if not isinstance(name, str) or not TIER_NAME.match(name):
             _fail(f"tiers[{index}].name", name, "must be lower-case letters, digits and dashes, starting with a letter")
@@ -205,7 +207,11 @@ def subnet_plan(vpc_cidr, tiers, azs, min_azs=1, az_slots=4):
         if not block.subnet_of(vpc):
             _fail(f"tiers[{index}].cidr", tier["cidr"], f"not inside the VPC {vpc}")
         if block.prefixlen != wanted:
-            _fail(f"tiers[{index}].cidr", tier["cidr"], f"must be a /{wanted} ({az_slots} subnets of /{prefixes[tier['name']]})")
+            _fail(
+                f"tiers[{index}].cidr",
+                tier["cidr"],
+                f"must be a /{wanted} ({az_slots} subnets of /{prefixes[tier['name']]})",
+            )
         for other, owner in taken:
             if block.overlaps(other):
                 _fail(f"tiers[{index}].cidr", tier["cidr"], f"overlaps tier '{owner}' ({other})")

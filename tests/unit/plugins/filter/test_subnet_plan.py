@@ -2,7 +2,6 @@
 
 import pytest
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.teamf.platform.plugins.filter.subnet_plan import subnet_plan
 
 AZS = ["ap-northeast-2a", "ap-northeast-2c"]

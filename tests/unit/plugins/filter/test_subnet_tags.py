@@ -2,7 +2,6 @@
 
 import pytest
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.teamf.platform.plugins.filter.subnet_tags import subnet_tags
 
 

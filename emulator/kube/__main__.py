@@ -1,0 +1,3 @@
+from emulator.kube.launcher import main
+
+raise SystemExit(main())
