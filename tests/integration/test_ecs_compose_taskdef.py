@@ -269,11 +269,6 @@ def test_missing_compose_file_names_the_option(emulator, ecs, tmp_path):
     assert result["msg"].startswith(f"compose_file {tmp_path / 'nope.yml'}: cannot read")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="moto 5.2.5 DescribeTaskDefinition(family) returns the newest revision even when it is INACTIVE "
-    "(AWS returns the latest ACTIVE one, or an error when none is active): the emulator needs a fix",
-)
 def test_register_after_deregistering_everything(emulator, ecs, project):
     params = dict(compose_file=str(project / "docker-compose.yml"), family=FAMILY)
     run_module(emulator, project, **params)
