@@ -17,124 +17,33 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import signal
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import yaml
 
 from emulator.kube import DEFAULT_HOST, DEFAULT_PORT
 from emulator.kube.tools import ToolsError, install_tools
+from emulator.process import REPO_ROOT, ServerError, ServerProcess, python_module
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 60.0
-
-
-class KubeEmulatorError(RuntimeError):
-    pass
+KubeEmulatorError = ServerError
 
 
 @dataclasses.dataclass(frozen=True)
-class KubeEmulator:
+class KubeEmulator(ServerProcess):
     port: int = DEFAULT_PORT
-    state_dir: Path = REPO_ROOT / ".emulator"
     host: str = DEFAULT_HOST
     ready_delay: float = 0.5
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+    label = "kube stand-in"
+    file_prefix = "kube"
+    port_setting = "--port / TEAMF_KUBE_PORT"
+    health_path = "/healthz"
+    reset_path = "/emulator/reset"
 
-    @property
-    def pid_file(self) -> Path:
-        return self.state_dir / f"kube-{self.port}.pid"
-
-    @property
-    def log_file(self) -> Path:
-        return self.state_dir / f"kube-{self.port}.log"
-
-    def pid(self) -> int | None:
-        """The pid from the pid file if that process is still alive."""
-        try:
-            pid = int(self.pid_file.read_text().strip())
-            os.kill(pid, 0)
-        except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
-            return None
-        return pid
-
-    def responding(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as resp:
-                return resp.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def start(self) -> str:
-        if self.pid() and self.responding():
-            return f"kube stand-in already running at {self.url} (pid {self.pid()})"
-        if self.responding():
-            raise KubeEmulatorError(
-                f"port {self.port} already answers but is not ours (no live pid in {self.pid_file}); "
-                "stop that process or choose another port with --port / TEAMF_KUBE_PORT"
-            )
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "emulator.kube.server", "--host", self.host, "--port", str(self.port)]
-        command += ["--ready-delay", str(self.ready_delay)]
-        with self.log_file.open("ab") as log:
-            proc = subprocess.Popen(
-                command,
-                cwd=REPO_ROOT,
-                env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.pid_file.write_text(f"{proc.pid}\n")
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise KubeEmulatorError(f"kube stand-in exited with {proc.returncode}; see {self.log_file}")
-            if self.responding():
-                return f"kube stand-in started at {self.url} (pid {proc.pid}, log {self.log_file})"
-            time.sleep(0.1)
-        self.stop()
-        raise KubeEmulatorError(f"kube stand-in did not answer within {START_TIMEOUT_S:.0f}s; see {self.log_file}")
-
-    def stop(self) -> str:
-        pid = self.pid()
-        if pid is None:
-            self.pid_file.unlink(missing_ok=True)
-            return "kube stand-in not running"
-        os.killpg(pid, signal.SIGTERM)
-        for _ in range(50):
-            if self.pid() is None:
-                break
-            time.sleep(0.1)
-        else:
-            os.killpg(pid, signal.SIGKILL)
-        self.pid_file.unlink(missing_ok=True)
-        return f"kube stand-in stopped (pid {pid})"
-
-    def reset(self) -> str:
-        if not self.responding():
-            raise KubeEmulatorError(f"kube stand-in not running at {self.url}; start it first")
-        req = urllib.request.Request(f"{self.url}/emulator/reset", method="POST")
-        with urllib.request.urlopen(req, timeout=30):
-            pass
-        return f"kube stand-in at {self.url} reset"
-
-    def status(self) -> str:
-        pid = self.pid()
-        if pid and self.responding():
-            return f"running at {self.url} (pid {pid}, log {self.log_file})"
-        if pid:
-            return f"process {pid} alive but not answering at {self.url}; see {self.log_file}"
-        return "stopped"
+    def command(self) -> list[str]:
+        args = ["--host", self.host, "--port", str(self.port), "--ready-delay", str(self.ready_delay)]
+        return python_module("emulator.kube.server", *args)
 
     def kubeconfig(self, namespace: str = "default") -> dict:
         """A kubeconfig whose only context, ``teamf-local``, points at this stand-in."""
