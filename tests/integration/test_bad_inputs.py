@@ -3,12 +3,17 @@
 import textwrap
 
 import pytest
+import yaml
 
 from tests.conftest import REPO_ROOT
 from tests.integration.conftest import non_default_vpcs
 
 SHARED = REPO_ROOT / "inventories" / "shared" / "group_vars"
-GOOD = {"platform_env": "good", "vpc_cidr": "10.50.0.0/16"}
+GOOD = {
+    "platform_env": "good",
+    "vpc_cidr": "10.50.0.0/16",
+    "nodegroup_general_scaling": {"min_size": 1, "max_size": 3, "desired_size": 2},
+}
 
 
 def make_inventory(tmp_path, broken: dict, group="eks_environments", with_good_host=False):
@@ -20,14 +25,14 @@ def make_inventory(tmp_path, broken: dict, group="eks_environments", with_good_h
     (tmp_path / "group_vars" / "emulator.yml").write_text(
         (REPO_ROOT / "inventories" / "local" / "group_vars" / "emulator.yml").read_text()
     )
-    hosts = {"broken": {"platform_env": "broken", "vpc_cidr": "10.40.0.0/16", **broken}}
+    sizes = {"nodegroup_general_scaling": {"min_size": 1, "max_size": 3, "desired_size": 2}}
+    # A value of None leaves the variable out (the missing-variable cases).
+    merged = {"platform_env": "broken", "vpc_cidr": "10.40.0.0/16", **sizes, **broken}
+    hosts = {"broken": {key: value for key, value in merged.items() if value is not None}}
     if with_good_host:
         hosts["good"] = GOOD
     for host, values in hosts.items():
-        lines = "\n".join(
-            f"{key}: {value!r}" if isinstance(value, str) else f"{key}: {value}" for key, value in values.items()
-        )
-        (tmp_path / "host_vars" / f"{host}.yml").write_text(f"---\n{lines}\n")
+        (tmp_path / "host_vars" / f"{host}.yml").write_text(yaml.safe_dump(values))
     host_lines = "".join(f"        {h}:\n" for h in hosts)
     (tmp_path / "hosts.yml").write_text(
         textwrap.dedent(
@@ -74,15 +79,28 @@ CASES = [
     pytest.param({"vpc_nat_mode": "none"}, "vpc_nat_mode", "without egress", id="eks-without-nat"),
     pytest.param({"vpc_cidr": None}, "vpc_cidr", "missing required arguments: vpc_cidr", id="missing-cidr"),
     pytest.param({"iam_name_prefix": "bad prefix!"}, "iam_name_prefix", "must use only letters", id="iam-prefix"),
+    # EKS preflight (playbooks/tasks/eks_preflight.yml)
+    pytest.param({"vpc_eks_cluster_names": ["other"]}, "vpc_eks_cluster_names", "must include", id="untagged-cluster"),
+    pytest.param({"eks_subnet_tier": "public"}, "eks_subnet_tier", "private tier", id="nodes-in-public-tier"),
+    pytest.param({"eks_subnet_tier": "private-data"}, "eks_subnet_tier", "vpc_eks_cluster_tiers", id="untagged-tier"),
+    pytest.param(
+        {"nodegroup_general_scaling": {"min_size": 1, "max_size": 400, "desired_size": 1}},
+        "nodegroup_groups",
+        "addresses per zone",
+        id="subnet-too-small",
+    ),
+    pytest.param(
+        {"nodegroup_node_security_group_rules": [{"proto": "tcp", "ports": [443], "from": "control_plane"}]},
+        "nodegroup_node_security_group_rules",
+        "9443",
+        id="no-webhook-port",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("broken", "variable", "hint"), CASES)
 def test_broken_inventory_fails_before_mutation(tmp_path, playbook, aws, clean_emulator, broken, variable, hint):
-    broken = {k: v for k, v in broken.items() if v is not None}
     inventory = make_inventory(tmp_path, broken)
-    if "vpc_cidr" not in broken and variable == "vpc_cidr":
-        (inventory / "host_vars" / "broken.yml").write_text("---\nplatform_env: broken\n")
     run = playbook("site.yml", inventory)
     assert run.rc != 0
     assert variable in run.output and hint in run.output, run.output[-3000:]
