@@ -8,9 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-nodeps.txt | md5sum | cut -c1-12)
 
-# The demo emulator and the test emulator are separate processes, so tests never touch demo state.
+# The demo emulator and the test emulators are separate processes, so tests never touch demo state.
 DEMO_PORT ?= 4566
-TEST_PORT ?= 4567
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -59,10 +58,11 @@ emulator-test: setup  ## the emulator's fidelity fixes, over HTTP with boto3
 integration: setup  ## site.yml, teardown, bad inputs, modules and the Kubernetes stand-in
 	$(BIN)/pytest -n 2 tests/integration tests/kube
 
-molecule: setup  ## molecule scenarios against the test emulator
-	$(BIN)/python -m emulator start --port $(TEST_PORT)
-	trap '$(BIN)/python -m emulator stop --port $(TEST_PORT)' EXIT; \
-	  TEAMF_TEST_ENDPOINT=http://127.0.0.1:$(TEST_PORT) $(BIN)/molecule test --all
+molecule: setup  ## molecule scenarios against a private emulator on a free port
+	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	  $(BIN)/python -m emulator start --port $$port; \
+	  trap "$(BIN)/python -m emulator stop --port $$port" EXIT; \
+	  TEAMF_TEST_ENDPOINT=http://127.0.0.1:$$port $(BIN)/molecule test --all
 
 clean:  ## remove the venv and caches (stops the demo emulator first)
 	-$(BIN)/python -m emulator stop --port $(DEMO_PORT)

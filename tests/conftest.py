@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -62,3 +63,32 @@ def ansible_env(emulator: Emulator) -> dict[str, str]:
         ANSIBLE_FORCE_COLOR="0",
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     )
+
+
+@pytest.fixture(scope="session")
+def emulator_factory(tmp_path_factory):
+    """Start private emulators with extra server environment: ``emulator_factory(NAME="value")``.
+
+    For knobs the server reads at start (``TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS``, ...). Emulators with
+    the same environment are shared within the session; all are stopped at its end.
+    """
+    started: dict[tuple, Emulator] = {}
+
+    def start(**env: str) -> Emulator:
+        key = tuple(sorted(env.items()))
+        if key not in started:
+            with pytest.MonkeyPatch.context() as patch:
+                for name, value in env.items():
+                    patch.setenv(name, str(value))
+                emu = Emulator(port=_free_port(), state_dir=tmp_path_factory.mktemp("emulator-env"))
+                emu.start()
+            started[key] = emu
+        return started[key]
+
+    yield start
+    for emu in started.values():
+        pid = emu.pid()  # our own child: stop and reap it, or Emulator.stop waits for the zombie
+        if pid:
+            os.killpg(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        emu.stop()

@@ -6,16 +6,11 @@ read back from ECS after every step; a malformed compose file must fail before a
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
-import yaml
 
-from tests.conftest import REGION, REPO_ROOT, ansible_env
+from tests.integration.modules import run_module as run_collection_module
 
-ANSIBLE_PLAYBOOK = REPO_ROOT / ".venv" / "bin" / "ansible-playbook"
+MODULE = "teamf.platform.ecs_compose_taskdef"
 FAMILY = "compose-it"
 
 COMPOSE = """\
@@ -100,48 +95,9 @@ def ecs(aws, clean_emulator):
     return aws("ecs")
 
 
-def run_module(emulator, tmp_path, *, check=False, diff=False, **params):
+def run_module(emulator, _project, *, check=False, diff=False, **params):
     """Run the module once in a playbook; return its registered result (failed runs included)."""
-    result_file = tmp_path / f"result-{len(list(tmp_path.glob('result-*')))}.json"
-    args = dict(
-        params,
-        endpoint_url=emulator.url,
-        access_key="testing",
-        secret_key="testing",
-        region=REGION,
-    )
-    playbook = [
-        {
-            "hosts": "localhost",
-            "connection": "local",
-            "gather_facts": False,
-            "vars": {"ansible_python_interpreter": sys.executable},
-            "tasks": [
-                {
-                    "name": "compose task definition",
-                    "teamf.platform.ecs_compose_taskdef": args,
-                    "register": "outcome",
-                    "ignore_errors": True,
-                },
-                {
-                    "name": "save the result",
-                    "ansible.builtin.copy": {"content": "{{ outcome | to_json }}", "dest": str(result_file)},
-                    "check_mode": False,
-                    "diff": False,
-                },
-            ],
-        }
-    ]
-    playbook_file = tmp_path / "playbook.yml"
-    playbook_file.write_text(yaml.safe_dump(playbook, sort_keys=False))
-    command = [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(playbook_file)]
-    if check:
-        command.append("--check")
-    if diff:
-        command.append("--diff")
-    run = subprocess.run(command, env=ansible_env(emulator), capture_output=True, text=True, cwd=REPO_ROOT)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return json.loads(result_file.read_text())
+    return run_collection_module(emulator, MODULE, params, check=check, diff=diff)
 
 
 def family_arns(ecs, family=FAMILY):
