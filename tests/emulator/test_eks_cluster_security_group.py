@@ -1,0 +1,33 @@
+"""emulator.fixes.eks_cluster_security_group, over HTTP."""
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def test_cluster_security_group_exists_in_ec2_and_goes_with_the_cluster(aws, clean_emulator):
+    ec2, eks = aws("ec2"), aws("eks")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.7.{i}.0/24", AvailabilityZone=f"ap-northeast-2{az}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, az in enumerate("ab")
+    ]
+    cluster = eks.create_cluster(
+        name="sg-probe",
+        roleArn="arn:aws:iam::123456789012:role/eks",
+        resourcesVpcConfig={"subnetIds": subnets},
+    )["cluster"]
+    group_id = cluster["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    tags = {t["Key"]: t["Value"] for t in group["Tags"]}
+    assert group["VpcId"] == vpc
+    assert group["GroupName"].startswith("eks-cluster-sg-sg-probe-")
+    assert tags["aws:eks:cluster-name"] == "sg-probe"
+    assert tags["kubernetes.io/cluster/sg-probe"] == "owned"
+    assert [p["UserIdGroupPairs"][0]["GroupId"] for p in group["IpPermissions"]] == [group_id]
+
+    eks.delete_cluster(name="sg-probe")
+    with pytest.raises(ClientError) as err:
+        ec2.describe_security_groups(GroupIds=[group_id])
+    assert err.value.response["Error"]["Code"] == "InvalidGroup.NotFound"
