@@ -49,9 +49,17 @@ def run_playbook(emulator, playbook: str, inventory: str | Path, *args: str) -> 
 def tagged_leftovers(aws, environment: str) -> list[str]:
     """Everything tagged ManagedBy=teamf.platform for an environment, per service.
 
-    NAT gateways in state ``deleted`` count as gone: AWS lists them for about an hour after deletion.
+    NAT gateways in state ``deleted`` count as gone: AWS lists them for about an hour after deletion;
+    KMS keys pending deletion likewise (AWS waits at least seven days).
     """
-    ec2, iam = aws("ec2"), aws("iam")
+    ec2, iam, eks, kms = aws("ec2"), aws("iam"), aws("eks"), aws("kms")
+
+    def ours(tags: dict) -> bool:
+        return tags.get("ManagedBy") == "teamf.platform" and tags.get("Environment") == environment
+
+    def as_dict(tags: list, key="Key", value="Value") -> dict:
+        return {t[key]: t[value] for t in tags}
+
     filters = [
         {"Name": "tag:ManagedBy", "Values": ["teamf.platform"]},
         {"Name": "tag:Environment", "Values": [environment]},
@@ -61,18 +69,40 @@ def tagged_leftovers(aws, environment: str) -> list[str]:
     found += [g["InternetGatewayId"] for g in ec2.describe_internet_gateways(Filters=filters)["InternetGateways"]]
     found += [r["RouteTableId"] for r in ec2.describe_route_tables(Filters=filters)["RouteTables"]]
     found += [a["AllocationId"] for a in ec2.describe_addresses(Filters=filters)["Addresses"]]
+    found += [g["GroupId"] for g in ec2.describe_security_groups(Filters=filters)["SecurityGroups"]]
+    found += [t["LaunchTemplateId"] for t in ec2.describe_launch_templates(Filters=filters)["LaunchTemplates"]]
     found += [
-        n["NatGatewayId"]
-        for n in ec2.describe_nat_gateways(Filters=filters)["NatGateways"]
-        if n["State"] not in ("deleted",)
+        n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filters=filters)["NatGateways"] if n["State"] != "deleted"
     ]
-    for role in iam.list_roles()["Roles"]:
-        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role["RoleName"])["Tags"]}
-        if tags.get("ManagedBy") == "teamf.platform" and tags.get("Environment") == environment:
-            found.append(role["Arn"])
-    for profile in iam.list_instance_profiles()["InstanceProfiles"]:
-        if profile["InstanceProfileName"].startswith(f"teamf-{environment}-"):
-            found.append(profile["Arn"])
+    found += [
+        f"eks:{name}"
+        for name in eks.list_clusters()["clusters"]
+        if ours(eks.describe_cluster(name=name)["cluster"]["tags"])
+    ]
+    found += [
+        key["KeyArn"]
+        for key in kms.list_keys()["Keys"]
+        if ours(as_dict(kms.list_resource_tags(KeyId=key["KeyId"])["Tags"], "TagKey", "TagValue"))
+        and kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] != "PendingDeletion"
+    ]
+    found += [
+        p["Arn"]
+        for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        if ours(as_dict(iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=p["Arn"])["Tags"]))
+    ]
+    found += [
+        p["Arn"]
+        for p in iam.list_policies(Scope="Local")["Policies"]
+        if ours(as_dict(iam.list_policy_tags(PolicyArn=p["Arn"])["Tags"]))
+    ]
+    found += [
+        r["Arn"] for r in iam.list_roles()["Roles"] if ours(as_dict(iam.list_role_tags(RoleName=r["RoleName"])["Tags"]))
+    ]
+    found += [
+        p["Arn"]
+        for p in iam.list_instance_profiles()["InstanceProfiles"]
+        if p["InstanceProfileName"].startswith(f"teamf-{environment}-")
+    ]
     return found
 
 

@@ -58,6 +58,27 @@ def test_environment_roles(first_run, aws, env, roles):
     assert names == {f"teamf-{env}-{kind}" for kind in roles}
 
 
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_eks_environments_have_an_active_cluster_with_nodes_and_addons(first_run, aws, env):
+    eks, name = aws("eks"), f"teamf-{env}"
+    cluster = eks.describe_cluster(name=name)["cluster"]
+    assert (cluster["status"], cluster["version"]) == ("ACTIVE", "1.32")
+    assert cluster["encryptionConfig"][0]["resources"] == ["secrets"]
+    assert cluster["accessConfig"]["authenticationMode"] == "API"
+    nodegroup = eks.describe_nodegroup(clusterName=name, nodegroupName="general")["nodegroup"]
+    sizes = {"staging": (1, 3, 2), "prod": (2, 6, 3)}[env]
+    scaling = nodegroup["scalingConfig"]
+    assert (scaling["minSize"], scaling["maxSize"], scaling["desiredSize"]) == sizes
+    assert sorted(eks.list_addons(clusterName=name)["addons"]) == ["coredns", "kube-proxy", "vpc-cni"]
+    issuer = cluster["identity"]["oidc"]["issuer"].removeprefix("https://")
+    providers = [p["Arn"] for p in aws("iam").list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+    assert any(arn.endswith(issuer) for arn in providers)
+
+
+def test_dev_has_no_cluster(first_run, aws):
+    assert "teamf-dev" not in aws("eks").list_clusters()["clusters"]
+
+
 def test_rerun_changes_nothing(first_run, playbook):
     rerun = playbook("site.yml")
     assert rerun.rc == 0, rerun.output[-3000:]
