@@ -49,8 +49,9 @@ def test_environment_state_read_back(first_run, aws, env, cidr, nats, eks):
     ("env", "roles"),
     [
         ("dev", {"ecs-instance", "ecs-task-execution"}),
-        ("staging", {"eks-cluster", "eks-nodegroup"}),
-        ("prod", {"eks-cluster", "eks-nodegroup"}),
+        # IRSA: the load balancer controller's role, trusted by its service account only.
+        ("staging", {"eks-cluster", "eks-nodegroup", "aws-load-balancer-controller"}),
+        ("prod", {"eks-cluster", "eks-nodegroup", "aws-load-balancer-controller"}),
     ],
 )
 def test_environment_roles(first_run, aws, env, roles):
