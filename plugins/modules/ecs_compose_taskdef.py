@@ -159,6 +159,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.ecs_taskdef import 
     tag_task_definition,
     untag_task_definition,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 
 
 def read_text(module, option, path):
@@ -293,10 +294,7 @@ def main():
         else:
             manager.ensure_absent()
     except AnsibleAWSError as exc:
-        message = f"{exc.message} (family {module.params['family']})"
-        if exc.exception:
-            module.fail_json_aws(exc.exception, msg=message)
-        module.fail_json(msg=message)
+        fail_with_context(module, exc, f"family {module.params['family']}")
 
     module.exit_json(**manager.result)
 

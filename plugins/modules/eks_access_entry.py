@@ -187,6 +187,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.eks import (
     update_access_entry,
     wanted_access_policies,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 
 
 def settings(entry, policies):
@@ -383,13 +384,8 @@ def main():
     except EKSConfigError as exc:
         module.fail_json(msg=str(exc))
     except AnsibleAWSError as exc:
-        message = (
-            f"{exc.message} (access entry of {module.params['principal_arn']} "
-            f"in cluster {module.params['cluster_name']})"
-        )
-        if exc.exception:
-            module.fail_json_aws(exc.exception, msg=message)
-        module.fail_json(msg=message)
+        entry = f"access entry of {module.params['principal_arn']} in cluster {module.params['cluster_name']}"
+        fail_with_context(module, exc, entry)
     module.exit_json(**manager.result)
 
 

@@ -166,6 +166,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.eks import (
     wait_addon,
     wait_update,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 
 
 def settings(addon):
@@ -328,10 +329,7 @@ def main():
     except EKSConfigError as exc:
         module.fail_json(msg=str(exc))
     except AnsibleAWSError as exc:
-        message = f"{exc.message} (add-on {module.params['name']} of cluster {module.params['cluster_name']})"
-        if exc.exception:
-            module.fail_json_aws(exc.exception, msg=message)
-        module.fail_json(msg=message)
+        fail_with_context(module, exc, f"add-on {module.params['name']} of cluster {module.params['cluster_name']}")
     module.exit_json(**manager.result)
 
 

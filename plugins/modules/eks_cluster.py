@@ -237,6 +237,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.eks import (
     wait_update,
     wanted_cluster_fields,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 
 REQUIRED_TO_CREATE = ("version", "role_arn", "subnet_ids")
 
@@ -386,10 +387,7 @@ def main():
     except EKSConfigError as exc:
         module.fail_json(msg=f"cluster {module.params['name']}: {exc}")
     except AnsibleAWSError as exc:
-        message = f"{exc.message} (cluster {module.params['name']})"
-        if exc.exception:
-            module.fail_json_aws(exc.exception, msg=message)
-        module.fail_json(msg=message)
+        fail_with_context(module, exc, f"cluster {module.params['name']}")
     module.exit_json(**manager.result)
 
 

@@ -99,6 +99,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 from ansible_collections.teamf.platform.plugins.module_utils.iam_oidc import (
     add_client_id,
     compare_client_ids,
@@ -209,10 +210,7 @@ def main():
         else:
             manager.ensure_absent()
     except AnsibleAWSError as exc:
-        message = f"{exc.message} (url {url})"
-        if exc.exception:
-            module.fail_json_aws(exc.exception, msg=message)
-        module.fail_json(msg=message)
+        fail_with_context(module, exc, f"url {url}")
     module.exit_json(**manager.result)
 
 
