@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import sys
 from pathlib import Path
@@ -70,12 +69,13 @@ def emulator_factory(tmp_path_factory):
     """Start private emulators with extra server environment: ``emulator_factory(NAME="value")``.
 
     For knobs the server reads at start (``TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS``, ...). Emulators with
-    the same environment are shared within the session; all are stopped at its end.
+    the same ``isolation`` label and environment are shared within the session (a test module that
+    relies on exact revision numbers passes a label of its own); all are stopped at its end.
     """
     started: dict[tuple, Emulator] = {}
 
-    def start(**env: str) -> Emulator:
-        key = tuple(sorted(env.items()))
+    def start(isolation: str = "", **env: str) -> Emulator:
+        key = (isolation, *sorted((name, str(value)) for name, value in env.items()))
         if key not in started:
             with pytest.MonkeyPatch.context() as patch:
                 for name, value in env.items():
@@ -87,8 +87,4 @@ def emulator_factory(tmp_path_factory):
 
     yield start
     for emu in started.values():
-        pid = emu.pid()  # our own child: stop and reap it, or Emulator.stop waits for the zombie
-        if pid:
-            os.killpg(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
         emu.stop()

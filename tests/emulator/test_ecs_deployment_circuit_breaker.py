@@ -4,44 +4,18 @@ Runs its own emulators with a two-second rollout: one with the default failing-i
 one with ``TEAMF_EMULATOR_ECS_FAIL_IMAGE_PATTERN`` set.
 """
 
-import os
 import re
-import signal
-import socket
 import time
 
 import boto3
 import pytest
-
-from emulator.launcher import Emulator
 
 ROLLOUT_SECONDS = 2.0
 REGION = "ap-northeast-2"
 ARN_PREFIX = f"arn:aws:ecs:{REGION}:123456789012:task-definition/"
 
 
-def _stop(emu):
-    """Stop and reap our own server process (a zombie child would keep ``Emulator.stop`` waiting)."""
-    pid = emu.pid()
-    if pid:
-        os.killpg(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-    emu.stop()
-
-
 BREAKER = {"deploymentCircuitBreaker": {"enable": True, "rollback": True}}
-
-
-def _start(tmp_path_factory, **env):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in env.items():
-            patch.setenv(key, value)
-        emu = Emulator(port=port, state_dir=tmp_path_factory.mktemp("ecs-breaker"))
-        emu.start()
-    return emu
 
 
 def _client(emu):
@@ -55,10 +29,8 @@ def _client(emu):
 
 
 @pytest.fixture(scope="module")
-def ecs(tmp_path_factory):
-    emu = _start(tmp_path_factory, TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS=str(ROLLOUT_SECONDS))
-    yield _client(emu)
-    _stop(emu)
+def ecs(emulator_factory):
+    return _client(emulator_factory("ecs-breaker", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS=ROLLOUT_SECONDS))
 
 
 @pytest.fixture
@@ -171,28 +143,25 @@ def test_first_deployment_failing_has_nothing_to_roll_back_to(ecs, cluster):
     assert service["runningCount"] == 0
 
 
-def test_fail_image_pattern_is_configurable(tmp_path_factory):
-    emu = _start(
-        tmp_path_factory,
-        TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS=str(ROLLOUT_SECONDS),
+def test_fail_image_pattern_is_configurable(emulator_factory):
+    emu = emulator_factory(
+        "ecs-breaker-pattern",
+        TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS=ROLLOUT_SECONDS,
         TEAMF_EMULATOR_ECS_FAIL_IMAGE_PATTERN=r":broken$",
     )
-    try:
-        ecs = _client(emu)
-        ecs.create_cluster(clusterName="dev")
-        for name, revision in (("fail", 2), ("broken", 4)):
-            ecs.create_service(
-                cluster="dev",
-                serviceName=name,
-                taskDefinition=f"web:{revision}",
-                desiredCount=1,
-                deploymentConfiguration=BREAKER,
-            )
-        time.sleep(ROLLOUT_SECONDS * 1.5)
-        services = ecs.describe_services(cluster="dev", services=["fail", "broken"])["services"]
-        assert {s["serviceName"]: s["deployments"][0]["rolloutState"] for s in services} == {
-            "fail": "COMPLETED",
-            "broken": "FAILED",
-        }
-    finally:
-        _stop(emu)
+    ecs = _client(emu)
+    ecs.create_cluster(clusterName="dev")
+    for name, revision in (("fail", 2), ("broken", 4)):
+        ecs.create_service(
+            cluster="dev",
+            serviceName=name,
+            taskDefinition=f"web:{revision}",
+            desiredCount=1,
+            deploymentConfiguration=BREAKER,
+        )
+    time.sleep(ROLLOUT_SECONDS * 1.5)
+    services = ecs.describe_services(cluster="dev", services=["fail", "broken"])["services"]
+    assert {s["serviceName"]: s["deployments"][0]["rolloutState"] for s in services} == {
+        "fail": "COMPLETED",
+        "broken": "FAILED",
+    }

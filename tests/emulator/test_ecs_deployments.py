@@ -4,42 +4,20 @@ Runs its own emulator with a two-second rollout (``TEAMF_EMULATOR_ECS_ROLLOUT_SE
 the server process); one test checks the default on the shared emulator.
 """
 
-import os
 import re
-import signal
-import socket
 import time
 
 import boto3
 import pytest
-
-from emulator.launcher import Emulator
 
 ROLLOUT_SECONDS = 2.0
 REGION = "ap-northeast-2"
 ARN_PREFIX = f"arn:aws:ecs:{REGION}:123456789012:task-definition/"
 
 
-def _stop(emu):
-    """Stop and reap our own server process (a zombie child would keep ``Emulator.stop`` waiting)."""
-    pid = emu.pid()
-    if pid:
-        os.killpg(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-    emu.stop()
-
-
 @pytest.fixture(scope="module")
-def fast_emulator(tmp_path_factory):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS", str(ROLLOUT_SECONDS))
-        emu = Emulator(port=port, state_dir=tmp_path_factory.mktemp("ecs-fast"))
-        emu.start()
-    yield emu
-    _stop(emu)
+def fast_emulator(emulator_factory):
+    return emulator_factory("ecs-deployments", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS=ROLLOUT_SECONDS)
 
 
 @pytest.fixture(scope="module")

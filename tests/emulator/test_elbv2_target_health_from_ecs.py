@@ -4,36 +4,19 @@ Runs its own emulator with a two-second rollout (``TEAMF_EMULATOR_ECS_ROLLOUT_SE
 """
 
 import json
-import os
 import re
-import signal
-import socket
 import time
 
 import boto3
 import pytest
-
-from emulator.launcher import Emulator
 
 ROLLOUT_SECONDS = 2.0
 REGION = "ap-northeast-2"
 
 
 @pytest.fixture(scope="module")
-def fast_emulator(tmp_path_factory):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS", str(ROLLOUT_SECONDS))
-        emu = Emulator(port=port, state_dir=tmp_path_factory.mktemp("elbv2-ecs"))
-        emu.start()
-    yield emu
-    pid = emu.pid()  # stop and reap our own child, or Emulator.stop waits for the zombie
-    if pid:
-        os.killpg(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-    emu.stop()
+def fast_emulator(emulator_factory):
+    return emulator_factory("elbv2-targets", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS=ROLLOUT_SECONDS)
 
 
 @pytest.fixture(scope="module")
