@@ -17,10 +17,12 @@ https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProvider.h
   succeeds: the provider stays ``ACTIVE`` with ``updateStatus`` ``DELETE_FAILED`` and an
   ``updateStatusReason`` naming the cluster ("The capacity provider cannot be deleted because it is
   associated with cluster: <name>. Remove the capacity provider from the cluster and try again.").
-  A delete that goes ahead answers ``updateStatus`` ``DELETE_IN_PROGRESS``.
+  A delete that goes ahead answers ``updateStatus`` ``DELETE_IN_PROGRESS``. "To remove a capacity
+  provider from a cluster, you can either use PutClusterCapacityProviders or delete the cluster":
+  a deleted (``INACTIVE``) cluster that DescribeClusters still shows does not hold it.
 
 What the fix changes: ``managedDraining`` defaults to ``ENABLED`` on create and is updated in place;
-deleting a provider that a cluster lists answers as above and keeps the provider; otherwise it is
+deleting a provider that an ``ACTIVE`` cluster lists answers as above and keeps the provider; otherwise it is
 removed at once (moto's behaviour) and the answer says ``DELETE_IN_PROGRESS``.
 """
 
@@ -38,7 +40,9 @@ DELETE_FAILED_REASON = (
 
 def _clusters_using(backend: EC2ContainerServiceBackend, provider: CapacityProvider) -> list[str]:
     names = {provider.name, provider.capacity_provider_arn}
-    return [c.name for c in backend.clusters.values() if names & set(c.capacity_providers or [])]
+    return [
+        c.name for c in backend.clusters.values() if c.status == "ACTIVE" and names & set(c.capacity_providers or [])
+    ]
 
 
 def apply() -> None:

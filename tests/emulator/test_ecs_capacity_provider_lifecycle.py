@@ -72,6 +72,17 @@ def test_delete_by_arn_while_in_use_fails_too(ecs, name):
     assert ecs.delete_capacity_provider(capacityProvider=arn)["capacityProvider"]["updateStatus"] == "DELETE_FAILED"
 
 
+def test_deleting_the_cluster_releases_it(ecs, name):
+    create(ecs, name)
+    ecs.create_cluster(clusterName=f"{name}-c", capacityProviders=[name])
+    ecs.delete_cluster(cluster=f"{name}-c")
+    assert ecs.describe_clusters(clusters=[f"{name}-c"])["clusters"][0]["status"] == "INACTIVE"
+    assert (
+        ecs.delete_capacity_provider(capacityProvider=name)["capacityProvider"]["updateStatus"] == "DELETE_IN_PROGRESS"
+    )
+    assert describe(ecs, name) == []
+
+
 def test_tags_on_capacity_providers(ecs, name):
     arn = create(ecs, name)["capacityProviderArn"]
     ecs.tag_resource(resourceArn=arn, tags=[{"key": "team", "value": "platform"}])
