@@ -1,0 +1,116 @@
+"""playbooks/redeploy.yml against a private emulator: dev converged once by site.yml, then redeployed.
+
+Each test reads the revisions it starts from, so the tests do not depend on each other's order.
+"""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from tests.conftest import REGION
+from tests.integration.conftest import run_playbook
+
+CLUSTER = "teamf-dev"
+DEPLOYABLE = ("auth-server", "api-server")
+
+
+@pytest.fixture(scope="module")
+def dev(emulator_factory):
+    """The local inventory's dev converged into an emulator of this module's own (1-second rollouts)."""
+    emu = emulator_factory(isolation="redeploy", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1")
+    converge = run_playbook(emu, "site.yml", "inventories/local", "--limit", "dev")
+    assert converge.rc == 0, converge.output[-3000:]
+    return emu
+
+
+@pytest.fixture(scope="module")
+def ecs(dev):
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    return session.client("ecs", endpoint_url=dev.url)
+
+
+def redeploy(emu, *args):
+    return run_playbook(emu, "playbooks/redeploy.yml", "inventories/local", "--limit", "dev", *args)
+
+
+def running(ecs):
+    """family:revision each service runs, after checking it has exactly one (COMPLETED) deployment."""
+    services = ecs.describe_services(cluster=CLUSTER, services=[*DEPLOYABLE, "redis"])["services"]
+    assert all(len(s["deployments"]) == 1 for s in services), services
+    assert {s["deployments"][0]["rolloutState"] for s in services} == {"COMPLETED"}
+    return {s["serviceName"]: s["taskDefinition"].rsplit("/", 1)[-1] for s in services}
+
+
+def image(ecs, task_definition):
+    return ecs.describe_task_definition(taskDefinition=task_definition)["taskDefinition"]["containerDefinitions"][0][
+        "image"
+    ]
+
+
+def revisions(ecs, service):
+    return ecs.list_task_definitions(familyPrefix=f"{CLUSTER}-{service}", status="ACTIVE")["taskDefinitionArns"]
+
+
+def test_same_tag_twice_registers_once_and_site_keeps_the_tag(dev, ecs):
+    before = running(ecs)
+    counts = {s: len(revisions(ecs, s)) for s in DEPLOYABLE}
+
+    first = redeploy(dev, "-e", "image_tag=2.0.0")
+    assert first.rc == 0, first.output[-3000:]
+    assert first.changed("dev") > 0
+    after = running(ecs)
+    for service in DEPLOYABLE:
+        assert after[service] != before[service]
+        assert image(ecs, after[service]).endswith(f"/{CLUSTER}/{service}:2.0.0")
+        assert len(revisions(ecs, service)) == counts[service] + 1
+    assert after["redis"] == before["redis"]  # no repository: never part of a redeploy
+
+    second = redeploy(dev, "-e", "image_tag=2.0.0")
+    assert second.rc == 0, second.output[-3000:]
+    assert second.changed("dev") == 0
+    assert running(ecs) == after
+    assert {s: len(revisions(ecs, s)) for s in DEPLOYABLE} == {s: counts[s] + 1 for s in DEPLOYABLE}
+
+    # Converging the environment keeps the redeployed tag instead of going back to the compose file's.
+    check = run_playbook(dev, "site.yml", "inventories/local", "--limit", "dev", "--check")
+    assert check.rc == 0, check.output[-3000:]
+    assert check.changed("dev") == 0
+
+
+def test_services_limits_the_redeploy(dev, ecs):
+    before = running(ecs)
+    run = redeploy(dev, "-e", "image_tag=2.1.0", "-e", "services=auth-server")
+    assert run.rc == 0, run.output[-3000:]
+    after = running(ecs)
+    assert image(ecs, after["auth-server"]).endswith(":2.1.0")
+    assert after["api-server"] == before["api-server"]
+    assert after["redis"] == before["redis"]
+
+
+def test_failing_image_goes_back_to_the_previous_revision_and_fails_with_the_reason(dev, ecs):
+    before = running(ecs)
+    count = len(revisions(ecs, "api-server"))
+    run = redeploy(dev, "-e", "image_tag=fail", "-e", "services=api-server")
+    assert run.rc != 0
+    assert "api-server" in run.output and "circuit breaker" in run.output
+    assert f"rolled back to {before['api-server']}" in run.output
+    assert running(ecs) == before
+    # The failed revision is deregistered: the next run compares against the one that runs.
+    assert len(revisions(ecs, "api-server")) == count
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "image_tag is required"),
+        (("-e", "image_tag=3.0.0", "-e", "services=auth-server,billing"), "unknown or not deployable billing"),
+        (("-e", "image_tag=3.0.0", "-e", "services=redis"), "choose from auth-server, api-server"),
+    ],
+)
+def test_bad_command_lines_fail_before_any_change(dev, ecs, args, message):
+    counts = {s: len(revisions(ecs, s)) for s in DEPLOYABLE}
+    run = redeploy(dev, *args)
+    assert run.rc != 0
+    assert message in run.output
+    assert {s: len(revisions(ecs, s)) for s in DEPLOYABLE} == counts
