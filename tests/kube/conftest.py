@@ -89,3 +89,10 @@ class Cli:
 @pytest.fixture
 def cli(clean_kube, kube_env, kube_tools) -> Cli:
     return Cli(kube_env, kube_tools)
+
+
+@pytest.fixture(scope="module")
+def module_cli(kube, kube_env, kube_tools) -> Cli:
+    """A freshly reset stand-in shared by one module's tests: install once, assert many times."""
+    kube.reset()
+    return Cli(kube_env, kube_tools)
