@@ -6,10 +6,12 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-nodeps.txt | md5sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-nodeps.txt requirements-checkov.txt | md5sum | cut -c1-12)
 
 # The demo emulator and the test emulators are separate processes, so tests never touch demo state.
 DEMO_PORT ?= 4566
+# One Kubernetes API stand-in per EKS environment (inventories/local points each one's releases at it).
+DEMO_KUBE_PORTS ?= 8001 8002
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -18,18 +20,22 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-nodeps.txt
+$(STAMP): requirements.txt requirements-nodeps.txt requirements-checkov.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	$(BIN)/python -m emulator.kube install-tools --dest $(BIN)
+	@# checkov pins packages the main lock pins differently: its own venv (tests/kube/test_charts.py runs it).
+	@test -x $(VENV)/tools/checkov/bin/python || $(PYTHON) -m venv $(VENV)/tools/checkov
+	$(VENV)/tools/checkov/bin/python -m pip install --quiet -r requirements-checkov.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP)  ## create .venv with the pinned toolchain
 
-emulator-up: setup  ## start the demo emulator (no-op when running)
+emulator-up: setup  ## start the demo emulator and Kubernetes stand-ins (no-op when running)
 	$(BIN)/python -m emulator start --port $(DEMO_PORT)
+	for port in $(DEMO_KUBE_PORTS); do $(BIN)/python -m emulator.kube start --port $$port; done
 
 demo: emulator-up  ## converge dev, staging and prod into the emulator and print a summary
 	$(BIN)/ansible-playbook site.yml -i inventories/local
@@ -38,8 +44,9 @@ demo: emulator-up  ## converge dev, staging and prod into the emulator and print
 summary: setup  ## print what exists per environment (demo emulator)
 	$(BIN)/ansible-playbook playbooks/summary.yml -i inventories/local
 
-demo-down: setup  ## stop the demo emulator (its state goes with it)
+demo-down: setup  ## stop the demo emulator and Kubernetes stand-ins (their state goes with them)
 	$(BIN)/python -m emulator stop --port $(DEMO_PORT)
+	for port in $(DEMO_KUBE_PORTS); do $(BIN)/python -m emulator.kube stop --port $$port; done
 
 test: setup lint unit emulator-test integration molecule  ## every linter and test (what CI runs)
 
@@ -60,10 +67,14 @@ integration: setup  ## site.yml, teardown, bad inputs, modules and the Kubernete
 
 molecule: setup  ## molecule scenarios against a private emulator on a free port
 	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	  kube_port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	  $(BIN)/python -m emulator start --port $$port; \
-	  trap "$(BIN)/python -m emulator stop --port $$port" EXIT; \
-	  TEAMF_TEST_ENDPOINT=http://127.0.0.1:$$port $(BIN)/molecule test --all
+	  trap "$(BIN)/python -m emulator stop --port $$port; $(BIN)/python -m emulator.kube stop --port $$kube_port" EXIT; \
+	  $(BIN)/python -m emulator.kube start --port $$kube_port --ready-delay 0.2; \
+	  TEAMF_TEST_ENDPOINT=http://127.0.0.1:$$port TEAMF_TEST_KUBE_ENDPOINT=http://127.0.0.1:$$kube_port \
+	    $(BIN)/molecule test --all
 
 clean:  ## remove the venv and caches (stops the demo emulator first)
 	-$(BIN)/python -m emulator stop --port $(DEMO_PORT)
+	-for port in $(DEMO_KUBE_PORTS); do $(BIN)/python -m emulator.kube stop --port $$port; done
 	rm -rf $(VENV) .emulator .ansible .pytest_cache .ruff_cache

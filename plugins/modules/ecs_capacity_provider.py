@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: ecs_capacity_provider
 short_description: Manage an ECS Auto Scaling group capacity provider
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Creates, updates in place and deletes an ECS capacity provider backed by an EC2 Auto Scaling group.
   - Managed scaling, managed termination protection and managed draining are updated in place with
@@ -161,6 +161,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.ecs_capacity_provid
     update_capacity_provider,
     wanted_asg_provider,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 
 
 class CapacityProviderManager:
@@ -293,10 +294,7 @@ def main():
         else:
             manager.ensure_absent(current)
     except AnsibleAWSError as exc:
-        message = f"{exc.message} (capacity provider {module.params['name']})"
-        if exc.exception:
-            module.fail_json_aws(exc.exception, msg=message)
-        module.fail_json(msg=message)
+        fail_with_context(module, exc, f"capacity provider {module.params['name']}")
 
     module.exit_json(**manager.result)
 

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: ecs_compose_taskdef
 short_description: Register an ECS task definition from a docker-compose file
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Translates a docker-compose file (version 2.x or 3.x) and an optional C(ecs-params.yml) into an
     ECS task definition the way C(ecs-cli compose) did, and registers it.

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: ecs_rollout
 short_description: Roll ECS services to new task definitions and wait until they are healthy
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Puts one or many ECS services on the task definitions given and waits, for all of them in
     parallel, until each new deployment is C(COMPLETED), every task is running, the services' load

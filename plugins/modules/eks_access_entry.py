@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: eks_access_entry
 short_description: Manage an EKS access entry and its access policies
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Creates, updates and deletes the access entry of an IAM principal in an EKS cluster, and
     associates EKS access policies with it, cluster-wide or for namespaces.

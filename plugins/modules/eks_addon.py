@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: eks_addon
 short_description: Manage an Amazon EKS add-on (vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver, ...)
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Installs, updates and removes an EKS add-on of a cluster.
   - The version is resolved against C(DescribeAddonVersions) for the cluster's Kubernetes version, so

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: eks_cluster
 short_description: Manage an EKS cluster, its endpoint access, logging, encryption, access mode and version
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Creates, updates in place and deletes an Amazon EKS cluster (the control plane).
   - Unlike M(community.aws.eks_cluster) it manages endpoint access and public CIDRs, subnets and

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: eks_nodegroup
 short_description: Manage an EKS managed nodegroup, converging it in place where AWS allows
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Creates, updates and deletes an Amazon EKS managed nodegroup.
   - An existing nodegroup is converged in place with the calls AWS offers for it. Labels, taints,

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: iam_oidc_provider
 short_description: Manage an IAM OpenID Connect identity provider (such as an EKS cluster's issuer)
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Creates, updates and deletes the IAM OIDC identity provider of an issuer URL, for example the
     issuer of an EKS cluster so that Kubernetes service accounts can assume IAM roles (IRSA).

@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: servicediscovery_namespace
 short_description: Manage an AWS Cloud Map private DNS namespace and its DNS services
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Creates a Cloud Map private DNS namespace in a VPC and one Cloud Map service per entry of
     O(services), so ECS services registered with them (C(serviceRegistries)) are reachable by name,

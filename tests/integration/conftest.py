@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, ansible_env
+from emulator.kube.launcher import KubeEmulator
+from tests.conftest import REPO_ROOT, _free_port, ansible_env
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 
@@ -26,10 +27,12 @@ class PlaybookRun:
         return self.stats[host]["changed"]
 
 
-def run_playbook(emulator, playbook: str, inventory: str | Path, *args: str) -> PlaybookRun:
-    """Run ansible-playbook from the checkout; stats come from the json callback."""
-    env = ansible_env(emulator)
-    env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
+def run_playbook(emulator, playbook: str, inventory: str | Path, *args: str, env=None) -> PlaybookRun:
+    """Run ansible-playbook from the checkout; stats come from the json callback.
+
+    The environment is ``ansible_env(emulator)`` unless ``env`` gives one.
+    """
+    env = dict(env if env is not None else ansible_env(emulator), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
     proc = subprocess.run(
         [str(Path(sys.executable).parent / "ansible-playbook"), playbook, "-i", str(inventory), *args],
         cwd=REPO_ROOT,
@@ -103,11 +106,105 @@ def tagged_leftovers(aws, environment: str) -> list[str]:
         for p in iam.list_instance_profiles()["InstanceProfiles"]
         if p["InstanceProfileName"].startswith(f"teamf-{environment}-")
     ]
+    found += ecs_leftovers(aws, environment, ours, as_dict)
+    return found
+
+
+def ecs_leftovers(aws, environment: str, ours, as_dict) -> list[str]:
+    """The ECS layer: cluster, capacity providers, task definitions, ALB, target groups, ECR, logs, ASG, Cloud Map."""
+    ecs, elbv2, ecr, logs = aws("ecs"), aws("elbv2"), aws("ecr"), aws("logs")
+    autoscaling, servicediscovery = aws("autoscaling"), aws("servicediscovery")
+    name = f"teamf-{environment}"
+    found = [c["clusterArn"] for c in ecs.describe_clusters(clusters=[name])["clusters"] if c["status"] == "ACTIVE"]
+    found += [
+        p["capacityProviderArn"]
+        for p in ecs.describe_capacity_providers(include=["TAGS"])["capacityProviders"]
+        if ours(as_dict(p.get("tags", []), "key", "value"))
+    ]
+    found += [
+        arn
+        for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]
+        if arn.rsplit("/", 1)[-1].startswith(f"{name}-")
+    ]
+    arns = [lb["LoadBalancerArn"] for lb in elbv2.describe_load_balancers()["LoadBalancers"]]
+    arns += [tg["TargetGroupArn"] for tg in elbv2.describe_target_groups()["TargetGroups"]]
+    for start in range(0, len(arns), 20):
+        for description in elbv2.describe_tags(ResourceArns=arns[start : start + 20])["TagDescriptions"]:
+            if ours(as_dict(description["Tags"])):
+                found.append(description["ResourceArn"])
+    found += [
+        r["repositoryArn"]
+        for r in ecr.describe_repositories()["repositories"]
+        if r["repositoryName"].startswith(f"{name}/")
+    ]
+    found += [g["arn"] for g in logs.describe_log_groups(logGroupNamePrefix=f"/ecs/{name}/")["logGroups"]]
+    found += [
+        g["AutoScalingGroupARN"]
+        for g in autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
+        if ours(as_dict(g["Tags"]))
+    ]
+    found += [
+        n["Arn"]
+        for n in servicediscovery.list_namespaces()["Namespaces"]
+        if ours(as_dict(servicediscovery.list_tags_for_resource(ResourceARN=n["Arn"])["Tags"]))
+    ]
     return found
 
 
 def non_default_vpcs(aws) -> list[str]:
     return [v["VpcId"] for v in aws("ec2").describe_vpcs()["Vpcs"] if not v.get("IsDefault")]
+
+
+@dataclass
+class KubeClusters:
+    """One Kubernetes API stand-in per EKS environment, as `make demo` starts them."""
+
+    by_env: dict
+    home: Path
+
+    def helm(self, env: str, *args: str) -> str:
+        """Run the real helm against ``env``'s stand-in; returns stdout."""
+        return self._run("helm", env, *args)
+
+    def kubectl(self, env: str, *args: str) -> str:
+        return self._run("kubectl", env, *args)
+
+    def _run(self, tool: str, env: str, *args: str) -> str:
+        kubeconfig = self.home / f"{env}.kubeconfig"
+        if not kubeconfig.exists():
+            self.by_env[env].write_kubeconfig(kubeconfig)
+        proc = subprocess.run(
+            [str(Path(sys.executable).parent / tool), *args],
+            env=dict(os.environ, KUBECONFIG=str(kubeconfig), HELM_CACHE_HOME=str(self.home / "helm-cache")),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return proc.stdout
+
+    def releases(self, env: str) -> dict[str, dict]:
+        return {r["name"]: r for r in json.loads(self.helm(env, "list", "-A", "-o", "json"))}
+
+
+@pytest.fixture(scope="session")
+def kube_clusters(tmp_path_factory):
+    """Private stand-ins for staging and prod; inventories/local finds them through the environment.
+
+    Also a private TEAMF_SECRETS_DIR, so generated passwords (Grafana's) stay in the session's tmp.
+    """
+    home = tmp_path_factory.mktemp("kube-clusters")
+    clusters = {
+        env: KubeEmulator(port=_free_port(), state_dir=home / env, ready_delay=0.2) for env in ("staging", "prod")
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for env, cluster in clusters.items():
+            cluster.start()
+            patch.setenv(f"TEAMF_TEST_KUBE_ENDPOINT_{env.upper()}", cluster.url)
+        patch.setenv("TEAMF_SECRETS_DIR", str(home / "secrets"))
+        yield KubeClusters(clusters, home)
+    for cluster in clusters.values():
+        cluster.stop()
 
 
 @pytest.fixture

@@ -1,15 +1,23 @@
 """The whole estate from the local inventory: create, rerun, check, teardown, over HTTP."""
 
-import pytest
+import json
 
+import pytest
+import yaml
+
+from tests.conftest import REPO_ROOT
 from tests.integration.conftest import ENVIRONMENTS, run_playbook, tagged_leftovers
 
-pytestmark = pytest.mark.usefixtures("emulator")
+pytestmark = pytest.mark.usefixtures("emulator", "kube_clusters")
+
+RELEASES = {"aws-load-balancer-controller", "platform-rbac", "kube-prometheus-stack", "aws-for-fluent-bit", "api"}
 
 
 @pytest.fixture(scope="module")
-def first_run(emulator):
+def first_run(emulator, kube_clusters):
     emulator.reset()
+    for cluster in kube_clusters.by_env.values():
+        cluster.reset()
     return run_playbook(emulator, "site.yml", "inventories/local")
 
 
@@ -49,9 +57,9 @@ def test_environment_state_read_back(first_run, aws, env, cidr, nats, eks):
     ("env", "roles"),
     [
         ("dev", {"ecs-instance", "ecs-task-execution"}),
-        # IRSA: the load balancer controller's role, trusted by its service account only.
-        ("staging", {"eks-cluster", "eks-nodegroup", "aws-load-balancer-controller"}),
-        ("prod", {"eks-cluster", "eks-nodegroup", "aws-load-balancer-controller"}),
+        # IRSA: the load balancer controller's and the log pipeline's roles, each trusted by its service account only.
+        ("staging", {"eks-cluster", "eks-nodegroup", "aws-load-balancer-controller", "aws-for-fluent-bit"}),
+        ("prod", {"eks-cluster", "eks-nodegroup", "aws-load-balancer-controller", "aws-for-fluent-bit"}),
     ],
 )
 def test_environment_roles(first_run, aws, env, roles):
@@ -76,8 +84,86 @@ def test_eks_environments_have_an_active_cluster_with_nodes_and_addons(first_run
     assert any(arn.endswith(issuer) for arn in providers)
 
 
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_eks_environments_run_the_platform_releases(first_run, aws, kube_clusters, env):
+    releases = kube_clusters.releases(env)
+    assert set(releases) == RELEASES
+    assert {r["status"] for r in releases.values()} == {"deployed"}
+    assert releases["aws-load-balancer-controller"]["chart"] == "aws-load-balancer-controller-1.13.0"
+    # The controller gets the cluster, region, VPC and its IRSA role explicitly.
+    values = json.loads(
+        kube_clusters.helm(env, "get", "values", "aws-load-balancer-controller", "-n", "kube-system", "-o", "json")
+    )
+    vpc = aws("ec2").describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": [env]}])["Vpcs"][0]
+    role = aws("iam").get_role(RoleName=f"teamf-{env}-aws-load-balancer-controller")["Role"]
+    assert (values["clusterName"], values["region"], values["vpcId"]) == (
+        f"teamf-{env}",
+        "ap-northeast-2",
+        vpc["VpcId"],
+    )
+    assert values["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": role["Arn"]}
+    # The backend runs with this environment's values file, and users-api is reachable through the ALB.
+    ingress = json.loads(kube_clusters.kubectl(env, "get", "ingress", "-n", "teamf", "-o", "json"))["items"]
+    own_values = yaml.safe_load((REPO_ROOT / "inventories" / env / "values" / "api.yml").read_text())
+    assert [i["spec"]["rules"][0].get("host") for i in ingress] == [own_values["usersApi"]["expose"]["ingress"]["host"]]
+    assert ingress[0]["status"]["loadBalancer"]["ingress"][0]["hostname"].endswith(".elb.amazonaws.com")
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_developers_map_to_their_kubernetes_group(first_run, aws, env):
+    entry = aws("eks").describe_access_entry(
+        clusterName=f"teamf-{env}", principalArn="arn:aws:iam::123456789012:role/teamf-developers"
+    )["accessEntry"]
+    assert entry["kubernetesGroups"] == ["teamf:developers"]
+
+
+def test_grafana_password_never_reaches_the_output(first_run, kube_clusters):
+    for env in ("staging", "prod"):
+        password = (kube_clusters.home / "secrets" / f"teamf-{env}-grafana-admin").read_text().split()[0]
+        assert len(password) == 32
+        assert password not in first_run.output
+
+
 def test_dev_has_no_cluster(first_run, aws):
     assert "teamf-dev" not in aws("eks").list_clusters()["clusters"]
+
+
+def test_dev_runs_its_compose_services_on_ecs_behind_the_alb(first_run, aws):
+    ecs, elbv2 = aws("ecs"), aws("elbv2")
+    [cluster] = ecs.describe_clusters(clusters=["teamf-dev"])["clusters"]
+    assert (cluster["status"], cluster["capacityProviders"]) == ("ACTIVE", ["teamf-dev-ec2"])
+    services = ecs.describe_services(cluster="teamf-dev", services=["api-server", "auth-server", "redis"])["services"]
+    assert {s["serviceName"]: s["taskDefinition"].rsplit("/", 1)[-1] for s in services} == {
+        "api-server": "teamf-dev-api-server:1",
+        "auth-server": "teamf-dev-auth-server:1",
+        "redis": "teamf-dev-redis:1",
+    }
+    assert all(s["runningCount"] == s["desiredCount"] == 1 for s in services)
+    [alb] = elbv2.describe_load_balancers(Names=["teamf-dev"])["LoadBalancers"]
+    [listener] = elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
+    rules = [r for r in elbv2.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"] if not r["IsDefault"]]
+    groups = {g["TargetGroupArn"]: g for g in elbv2.describe_target_groups()["TargetGroups"]}
+    routes = {
+        tuple(r["Conditions"][0]["PathPatternConfig"]["Values"]): (
+            groups[r["Actions"][0]["TargetGroupArn"]]["TargetGroupName"],
+            groups[r["Actions"][0]["TargetGroupArn"]]["HealthCheckPath"],
+        )
+        for r in rules
+    }
+    assert routes == {
+        ("/auth", "/auth/*"): ("teamf-dev-auth-server", "/auth"),
+        ("/api/*",): ("teamf-dev-api-server", "/api/health"),
+    }
+
+
+def test_summary_shows_dev_services_revisions_and_alb(first_run, playbook, aws):
+    summary = playbook("playbooks/summary.yml", "inventories/local", "--limit", "dev")
+    assert summary.rc == 0, summary.output[-3000:]
+    [alb] = aws("elbv2").describe_load_balancers(Names=["teamf-dev"])["LoadBalancers"]
+    assert "cluster teamf-dev  capacity provider teamf-dev-ec2" in summary.output
+    assert f"ALB     http://{alb['DNSName']}" in summary.output
+    assert "auth-server  teamf-dev-auth-server:1" in summary.output
+    assert "running 1/1" in summary.output
 
 
 def test_rerun_changes_nothing(first_run, playbook):
@@ -92,6 +178,14 @@ def test_check_mode_on_converged_estate_changes_nothing(first_run, playbook):
     assert {env: check.changed(env) for env in ENVIRONMENTS} == dict.fromkeys(ENVIRONMENTS, 0)
 
 
+def test_summary_lists_releases_and_how_users_api_is_exposed(first_run, playbook):
+    summary = playbook("playbooks/summary.yml")
+    assert summary.rc == 0, summary.output[-3000:]
+    assert summary.output.count("release teamf/api 1.0.0 rev 1 deployed") == 2, summary.output[-3000:]
+    assert summary.output.count("release kube-system/aws-load-balancer-controller 1.13.0 rev 1 deployed") == 2
+    assert summary.output.count("users-api exposed by Ingress teamf/") == 2
+
+
 def test_teardown_refuses_a_wrong_confirmation(first_run, playbook, aws):
     refused = playbook("playbooks/teardown.yml", "inventories/local", "--limit", "dev", "-e", "confirm=prod")
     assert refused.rc != 0
@@ -100,7 +194,9 @@ def test_teardown_refuses_a_wrong_confirmation(first_run, playbook, aws):
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_teardown_leaves_nothing_tagged(first_run, playbook, aws, env):
+def test_teardown_leaves_nothing_tagged(first_run, playbook, aws, kube_clusters, env):
     teardown = playbook("playbooks/teardown.yml", "inventories/local", "--limit", env, "-e", f"confirm={env}")
     assert teardown.rc == 0, teardown.output[-3000:]
     assert tagged_leftovers(aws, env) == []
+    if env in kube_clusters.by_env:
+        assert kube_clusters.releases(env) == {}
