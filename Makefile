@@ -48,7 +48,10 @@ demo-down: setup  ## stop the demo emulator and Kubernetes stand-ins (their stat
 	$(BIN)/python -m emulator stop --port $(DEMO_PORT)
 	for port in $(DEMO_KUBE_PORTS); do $(BIN)/python -m emulator.kube stop --port $$port; done
 
-test: setup lint unit emulator-test integration molecule  ## every linter and test (what CI runs)
+test: setup lint unit emulator-test  ## every linter and test (what CI runs)
+	@# The playbook-heavy suites mostly wait on simulated AWS time: run them side by side, each one's
+	@# output printed whole when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule
 
 lint: setup  ## ruff, yamllint, ansible-lint (production profile)
 	$(BIN)/ruff check .
@@ -63,7 +66,8 @@ emulator-test: setup  ## the emulator's fidelity fixes, over HTTP with boto3
 	$(BIN)/pytest -n 2 tests/emulator
 
 integration: setup  ## site.yml, teardown, bad inputs, modules and the Kubernetes stand-in
-	$(BIN)/pytest -n 2 tests/integration tests/kube
+	@# loadfile: a module's tests share one worker (and its module-scoped estate), in their written order.
+	$(BIN)/pytest -n 2 --dist loadfile tests/integration tests/kube
 
 molecule: setup  ## molecule scenarios against a private emulator on a free port
 	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \

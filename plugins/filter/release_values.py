@@ -6,13 +6,13 @@ name: release_values
 short_description: Turn a backend release manifest into the Helm values that deploy exactly it
 version_added: 0.2.0
 description:
-  - A release manifest (C(releases/<version>.yml)) is the unit that moves from staging to prod: the
+  - A release manifest (C(releases/<version>.yml)) is the unit that moves from staging to prod. It names the
     backend chart version, one immutable image per component and optional release-wide values.
   - Checks the manifest and returns its values for C(charts/api) (C(release) plus each component's
     C(image)), merged over the manifest's own C(values).
   - Every problem fails naming the manifest field and what to write instead, so a bad manifest never
     reaches a cluster.
-  - An image is a repository plus a tag or a C(sha256:) digest. C(latest) and an empty tag are refused:
+  - An image is a repository plus a tag or a C(sha256:) digest. C(latest) and an empty tag are refused, since
     a release must name an artifact that cannot change under it.
 options:
   _input:
