@@ -107,6 +107,13 @@ def test_eks_environments_run_the_platform_releases(first_run, aws, kube_cluster
     own_values = yaml.safe_load((REPO_ROOT / "inventories" / env / "values" / "api.yml").read_text())
     assert [i["spec"]["rules"][0].get("host") for i in ingress] == [own_values["usersApi"]["expose"]["ingress"]["host"]]
     assert ingress[0]["status"]["loadBalancer"]["ingress"][0]["hostname"].endswith(".elb.amazonaws.com")
+    # A new cluster starts on platform_api_initial_release: exactly the images its manifest pins.
+    api = json.loads(kube_clusters.helm(env, "get", "values", "api", "-n", "teamf", "-o", "json"))
+    manifest = yaml.safe_load((REPO_ROOT / "releases" / "1.0.0.yml").read_text())
+    assert api["release"] == "1.0.0"
+    assert {name: api[name]["image"]["tag"] for name in manifest["images"]} == {
+        name: image["tag"] for name, image in manifest["images"].items()
+    }
 
 
 @pytest.mark.parametrize("env", ["staging", "prod"])
