@@ -188,9 +188,21 @@ def test_check_mode_on_converged_estate_changes_nothing(first_run, playbook):
 def test_summary_lists_releases_and_how_users_api_is_exposed(first_run, playbook):
     summary = playbook("playbooks/summary.yml")
     assert summary.rc == 0, summary.output[-3000:]
-    assert summary.output.count("release teamf/api 1.0.0 rev 1 deployed") == 2, summary.output[-3000:]
+    backend = "release teamf/api 1.0.0 rev 1 deployed  backend release 1.0.0"
+    assert summary.output.count(backend) == 2, summary.output[-3000:]
     assert summary.output.count("release kube-system/aws-load-balancer-controller 1.13.0 rev 1 deployed") == 2
     assert summary.output.count("users-api exposed by Ingress teamf/") == 2
+
+
+def test_site_keeps_the_release_a_deploy_put_on_staging(first_run, playbook, kube_clusters):
+    deploy = playbook("playbooks/deploy.yml", "inventories/local", "--limit", "staging", "-e", "release=1.1.0")
+    assert deploy.rc == 0, deploy.output[-3000:]
+    rerun = playbook("site.yml")
+    assert rerun.rc == 0, rerun.output[-3000:]
+    assert {env: rerun.changed(env) for env in ENVIRONMENTS} == dict.fromkeys(ENVIRONMENTS, 0)
+    for env, release in (("staging", "1.1.0"), ("prod", "1.0.0")):
+        values = json.loads(kube_clusters.helm(env, "get", "values", "api", "-n", "teamf", "-o", "json"))
+        assert values["release"] == release
 
 
 def test_teardown_refuses_a_wrong_confirmation(first_run, playbook, aws):
