@@ -12,6 +12,13 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-nodeps.txt
 DEMO_PORT ?= 4566
 # One Kubernetes API stand-in per EKS environment (inventories/local points each one's releases at it).
 DEMO_KUBE_PORTS ?= 8001 8002
+# The registry stand-in images are pushed to (bound to the demo emulator's ECR).
+DEMO_REGISTRY_PORT ?= 5000
+# The release the demo cuts from this checkout's build (a version per commit, so a rerun is a no-op).
+DEMO_RELEASE ?= 0.0.0-demo.$(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unversioned)
+# Debian packages the image builds need (buildah builds without a daemon; skopeo; a static busybox the
+# example backend's images are made of).
+SYSTEM_PACKAGES := buildah skopeo busybox-static
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -21,6 +28,11 @@ help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt requirements-nodeps.txt requirements-checkov.txt
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else echo "setup: install the Debian packages $$missing (sudo apt-get install $$missing), then rerun" >&2; exit 1; fi; \
+	  fi
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt

@@ -248,6 +248,11 @@ _VOLUME_MODES_IGNORED = ("cached", "delegated", "consistent", "z", "Z", "nocopy"
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _VOLUME_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# registry/path[:tag][@sha256:<64 hex>] (https://github.com/distribution/reference/blob/main/reference.go)
+_IMAGE_RE = re.compile(
+    r"^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$"
+)
 _MAX_STOP_TIMEOUT = 120
 _IGNORED_HOST_IP = "Ignoring the ip address while transforming it to task definition"
 DEFAULT_MEMORY_MIB = 512
@@ -589,7 +594,7 @@ class _Service:
             self.fail(key, "must not be empty")
         if self.t.image_tag and (self.t.image_tag_services is None or self.name in self.t.image_tag_services):
             image = replace_image_tag(image, self.t.image_tag)
-        self.container["image"] = image
+        self.container["image"] = self.t.images.get(self.name, image)
 
     def labels(self, key, value):
         self.container["dockerLabels"] = {name: text or "" for name, text in self.mapping_or_list(key, value)}
@@ -918,8 +923,9 @@ class _Service:
 
 
 class _Translator:
-    def __init__(self, family, read_env_file, variables, image_tag, image_tag_services, warnings):
+    def __init__(self, family, read_env_file, variables, image_tag, image_tag_services, warnings, images=None):
         self.family = family
+        self.images = images or {}
         self.read_env_file = read_env_file
         self.variables = variables or {}
         self.image_tag = image_tag
@@ -1061,6 +1067,14 @@ class _Translator:
             unknown = sorted(self.image_tag_services - set(compose["services"]))
             if unknown:
                 raise ComposeError(f"image tag services: {', '.join(unknown)} not in the compose file")
+        unknown = sorted(set(self.images) - set(compose["services"]))
+        if unknown:
+            raise ComposeError(f"images: {', '.join(unknown)} not in the compose file")
+        for name, image in sorted(self.images.items()):
+            if not isinstance(image, str) or not _IMAGE_RE.match(image):
+                raise ComposeError(
+                    f"images.{name} {image!r}: not an image reference (registry/repository[:tag][@sha256:<digest>])"
+                )
         if self.image_tag is not None and not _TAG_RE.match(str(self.image_tag)):
             raise ComposeError(
                 f"image tag {self.image_tag!r}: not a valid Docker tag (letters, digits, '_', '.', '-'; at most 128)"
@@ -1454,13 +1468,15 @@ def compose_to_task_definition(
     image_tag=None,
     image_tag_services=None,
     services=None,
+    images=None,
 ):
     """Translate a parsed compose document (+ parsed ecs-params.yml) into register_task_definition kwargs.
 
     ``read_env_file(path)`` returns the text of an env_file entry (paths as written in the compose
     file, relative to its directory) and raises OSError when it cannot. ``variables`` feed ``${VAR}``
     interpolation in both documents and bare ``environment`` names. ``image_tag`` replaces the tag
-    of every image, or only those of ``image_tag_services``. ``services`` limits the task to those.
+    of every image, or only those of ``image_tag_services``; ``images`` (service → reference) replaces
+    whole images, for deploys pinned by digest. ``services`` limits the task to those.
 
     Returns ``(kwargs, warnings)``; raises ComposeError for input that cannot become a task definition.
     """
@@ -1472,7 +1488,7 @@ def compose_to_task_definition(
     compose = interpolate(compose, variables, warnings, "compose file")
     if ecs_params is not None:
         ecs_params = interpolate(ecs_params, variables, warnings, "ecs-params.yml")
-    translator = _Translator(family, read_env_file, variables, image_tag, image_tag_services, warnings)
+    translator = _Translator(family, read_env_file, variables, image_tag, image_tag_services, warnings, images)
     task = translator.translate(compose, ecs_params, services)
     return task, warnings
 

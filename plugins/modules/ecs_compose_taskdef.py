@@ -56,6 +56,15 @@ options:
       - The services whose image tag O(image_tag) replaces; requires O(image_tag).
     type: list
     elements: str
+  images:
+    description:
+      - Whole image references by compose service, for example
+        V(123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/teamf/auth-api@sha256:...), replacing what the
+        compose file (and O(image_tag)) gives those services.
+      - Deploys pinned by digest use it, so a service runs exactly the bytes a build pushed.
+    type: dict
+    default: {}
+    version_added: 0.3.0
   variables:
     description:
       - Values for C(${VAR}) interpolation in the compose file and C(ecs-params.yml), and for
@@ -92,6 +101,14 @@ EXAMPLES = r"""
     tags:
       environment: dev
   register: shop_taskdef
+
+- name: Run exactly the image a build pushed (by digest)
+  teamf.platform.ecs_compose_taskdef:
+    compose_file: compose/docker-compose.yml
+    family: shop-web-dev
+    services: [web]
+    images:
+      web: 123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/shop/web@sha256:{{ web_digest }}
 
 - name: Only the API and its database, with a variable the compose file interpolates
   teamf.platform.ecs_compose_taskdef:
@@ -195,6 +212,7 @@ def translate(module):
             image_tag=params["image_tag"],
             image_tag_services=params["image_tag_services"],
             services=params["services"],
+            images=params["images"],
         )
     except ComposeError as exc:
         module.fail_json(msg=str(exc), compose_file=compose_path)
@@ -272,6 +290,7 @@ def main():
         services=dict(type="list", elements="str"),
         image_tag=dict(type="str"),
         image_tag_services=dict(type="list", elements="str"),
+        images=dict(type="dict", default={}),
         variables=dict(type="dict", default={}),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         tags=dict(type="dict", aliases=["resource_tags"]),

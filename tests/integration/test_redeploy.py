@@ -13,6 +13,8 @@ from tests.integration.conftest import run_playbook
 
 CLUSTER = "teamf-dev"
 DEPLOYABLE = ("auth-server", "api-server")
+# The platform component (ECR repository teamf/<component>) each dev service runs: platform_components.
+COMPONENT = {"auth-server": "auth-api", "api-server": "users-api"}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +64,7 @@ def test_same_tag_twice_registers_once_and_site_keeps_the_tag(dev, ecs):
     after = running(ecs)
     for service in DEPLOYABLE:
         assert after[service] != before[service]
-        assert image(ecs, after[service]).endswith(f"/{CLUSTER}/{service}:2.0.0")
+        assert image(ecs, after[service]).endswith(f"/teamf/{COMPONENT[service]}:2.0.0")
         assert len(revisions(ecs, service)) == counts[service] + 1
     assert after["redis"] == before["redis"]  # no repository: never part of a redeploy
 
@@ -103,7 +105,9 @@ def test_failing_image_goes_back_to_the_previous_revision_and_fails_with_the_rea
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "image_tag is required"),
+        ((), "pass either -e images_file="),
+        (("-e", "image_tag=3.0.0", "-e", "images_file=build/images.json"), "not both"),
+        (("-e", "images_file=/nonexistent/images.json"), "images_file /nonexistent/images.json does not exist"),
         (("-e", "image_tag=3.0.0", "-e", "services=auth-server,billing"), "unknown or not deployable billing"),
         (("-e", "image_tag=3.0.0", "-e", "services=redis"), "choose from auth-server, api-server"),
     ],

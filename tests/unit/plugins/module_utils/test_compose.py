@@ -624,6 +624,25 @@ def test_image_tag_applies_to_listed_services_only():
     assert [c["image"] for c in task["containerDefinitions"]] == ["web:2", "worker:2", "postgres:2"]
 
 
+DIGEST = "sha256:" + "ab" * 32
+
+
+def test_images_replace_whole_references_of_the_named_services():
+    services = {"web": {"image": "web:1"}, "db": {"image": "postgres:16"}}
+    pinned = f"123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/teamf/web@{DIGEST}"
+    task, _ = translate(services, image_tag="2", image_tag_services=["web"], images={"web": pinned})
+    assert [c["image"] for c in task["containerDefinitions"]] == [pinned, "postgres:16"]
+
+
+@pytest.mark.parametrize(
+    "image",
+    ["repo/app:1", f"repo/app@{DIGEST}", f"registry.local:5000/a/b:1@{DIGEST}", "nginx"],
+)
+def test_images_accept_references(image):
+    task, _ = translate({"web": {"image": "x"}}, images={"web": image})
+    assert task["containerDefinitions"][0]["image"] == image
+
+
 def test_services_filter_keeps_order_of_the_file():
     task, _ = translate({"a": {"image": "a"}, "b": {"image": "b"}, "c": {"image": "c"}}, services=["c", "a"])
     assert [c["name"] for c in task["containerDefinitions"]] == ["a", "c"]
@@ -999,6 +1018,14 @@ ERROR_CASES = [
         "image tag services: api not in the compose file",
     ),
     ("image-tag-invalid", svc(), {"image_tag": "bad tag"}, "image tag 'bad tag': not a valid Docker tag"),
+    ("images-unknown-service", svc(), {"images": {"api": "x:1"}}, "images: api not in the compose file"),
+    (
+        "images-bad-digest",
+        svc(),
+        {"images": {"web": "repo/web@sha256:abc"}},
+        "images.web 'repo/web@sha256:abc': not an image reference",
+    ),
+    ("images-not-a-string", svc(), {"images": {"web": 3}}, "images.web 3: not an image reference"),
     # interpolation
     (
         "interpolation-invalid",
