@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import os
 import socket
 import sys
+import uuid
 from pathlib import Path
 
 import boto3
@@ -14,6 +17,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from emulator.launcher import Emulator  # noqa: E402  (needs the repo root on sys.path first)
+from emulator.registry.launcher import RegistryEmulator  # noqa: E402
 
 REGION = "ap-northeast-2"
 
@@ -88,3 +92,52 @@ def emulator_factory(tmp_path_factory):
     yield start
     for emu in started.values():
         emu.stop()
+
+
+@dataclasses.dataclass(frozen=True)
+class RegistryStandIn:
+    """The registry stand-in (``emulator.registry``) and the private emulator whose ECR it fronts."""
+
+    emulator: Emulator
+    server: RegistryEmulator
+
+    @property
+    def endpoint(self) -> str:
+        """host:port, as image references and ``platform_registry_endpoint`` spell it."""
+        return self.server.endpoint
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def ecr(self):
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        )
+        return session.client("ecr", endpoint_url=self.emulator.url)
+
+    def password(self) -> str:
+        """A fresh registry password, as ``aws ecr get-login-password`` prints it."""
+        token = self.ecr().get_authorization_token()["authorizationData"][0]["authorizationToken"]
+        return base64.b64decode(token).decode().partition(":")[2]
+
+    def create_repository(self, prefix: str = "teamf/test", **kwargs) -> str:
+        """A new ECR repository with a unique name (cheaper than resetting the emulator)."""
+        name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        self.ecr().create_repository(repositoryName=name, **kwargs)
+        return name
+
+
+@pytest.fixture(scope="session")
+def registry(emulator_factory, tmp_path_factory) -> RegistryStandIn:
+    """A running registry stand-in on a free port, bound to an emulator of its own (one per xdist worker).
+
+    That emulator knows the registry's URL (GetDownloadUrlForLayer points there). Both stop at the
+    end of the session.
+    """
+    port = _free_port()
+    emu = emulator_factory(isolation="registry", TEAMF_EMULATOR_REGISTRY_URL=f"http://127.0.0.1:{port}")
+    server = RegistryEmulator(port=port, state_dir=tmp_path_factory.mktemp("registry"), ecr_endpoint=emu.url)
+    server.start()
+    yield RegistryStandIn(emu, server)
+    server.stop()

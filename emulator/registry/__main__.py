@@ -1,0 +1,3 @@
+from emulator.registry.launcher import main
+
+raise SystemExit(main())
