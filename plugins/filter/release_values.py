@@ -14,6 +14,8 @@ description:
     reaches a cluster.
   - An image is a repository plus a tag or a C(sha256:) digest. C(latest) and an empty tag are refused, since
     a release must name an artifact that cannot change under it.
+  - An optional C(source) mapping records where the images were built from (C(commit), the full git SHA
+    C(playbooks/release.yml) writes); it is provenance only and does not change the values.
 options:
   _input:
     description: The manifest, as read from its YAML file.
@@ -59,7 +61,8 @@ DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 # https://github.com/distribution/reference/blob/main/reference.go (tag grammar)
 TAG = re.compile(r"^[\w][\w.-]{0,127}$")
 REPOSITORY = re.compile(r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
-TOP_LEVEL = {"version", "chart", "images", "values", "notes"}
+COMMIT = re.compile(r"^[0-9a-f]{40}$")
+TOP_LEVEL = {"version", "chart", "images", "values", "notes", "source"}
 
 
 def _fail(field, problem):
@@ -122,6 +125,15 @@ def release_values(manifest, version="", chart_version="", components=None):
     extra = sorted(set(images) - set(components))
     if extra:
         _fail(f"images.{extra[0]}", f"not a component of the chart ({', '.join(components)})")
+
+    source = manifest.get("source", {})
+    if not isinstance(source, dict):
+        _fail("source", "must be a mapping such as {commit: <40-hex git SHA>}")
+    unknown = sorted(set(source) - {"commit"})
+    if unknown:
+        _fail(f"source.{unknown[0]}", "unknown key; source has only commit")
+    if "commit" in source and not COMMIT.match(str(source["commit"])):
+        _fail("source.commit", f"{source['commit']!r} is not a full git commit SHA (40 lowercase hex digits)")
 
     values = manifest.get("values") or {}
     if not isinstance(values, dict):

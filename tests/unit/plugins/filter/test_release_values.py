@@ -75,6 +75,9 @@ def test_release_wide_values_are_kept_beside_the_images():
         (changed("images.redis.tag", "latest"), {}, "images.redis.tag", "'latest' can change"),
         (changed("images.redis.tag", "bad tag"), {}, "images.redis.tag", "not a valid image tag"),
         (changed("images.usersApi.digest", "sha256:abc"), {}, "images.usersApi.digest", "64 hex digits"),
+        (changed("source", "abc"), {}, "source", "must be a mapping"),
+        (changed("source.branch", "main"), {}, "source.branch", "unknown key"),
+        (changed("source.commit", "abc123"), {}, "source.commit", "40 lowercase hex"),
         (changed("values", ["x"]), {}, "values", "mapping of chart values"),
         (changed("values", {"release": "9.9.9"}), {}, "values.release", "remove it"),
         (changed("values", {"authApi": {"image": {"tag": "x"}}}), {}, "values.authApi.image", "belong under 'images'"),
@@ -86,6 +89,10 @@ def test_refusals_name_the_field(manifest, kwargs, field, hint):
         release_values(manifest, **kwargs)
     assert f"field '{field}'" in str(error.value)
     assert hint in str(error.value)
+
+
+def test_the_source_commit_is_provenance_only():
+    assert release_values(changed("source", {"commit": "0f" * 20})) == release_values(GOOD)
 
 
 def test_latest_is_accepted_when_pinned_by_digest():
