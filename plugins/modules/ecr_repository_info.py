@@ -1,0 +1,116 @@
+#!/usr/bin/python
+
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Ansible reads DOCUMENTATION/EXAMPLES/RETURN first, so the imports follow them.
+
+DOCUMENTATION = r"""
+---
+module: ecr_repository_info
+short_description: Describe ECR repositories with their tags, lifecycle policy and image count
+version_added: 0.3.0
+description:
+  - Reads ECR repositories as DescribeRepositories reports them, plus what that call leaves out (the
+    tags, the lifecycle policy, and how many images each holds, which a deletion would take along).
+author: teamf platform engineers
+options:
+  names:
+    description:
+      - Repository names, for example V(teamf/auth-api). Names that do not exist are left out of
+        RV(repositories); when not set, every repository of the registry is described.
+    type: list
+    elements: str
+notes:
+  - Read-only; runs in check mode too.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Read the platform's repositories
+  teamf.platform.ecr_repository_info:
+    names: [teamf/auth-api, teamf/users-api]
+  register: repositories
+
+- name: Images each would lose with it
+  ansible.builtin.debug:
+    msg: "{{ repositories.repositories | items2dict(key_name='repository_name', value_name='image_count') }}"
+"""
+
+RETURN = r"""
+repositories:
+  description: The repositories found, in the order of O(names) (by name when O(names) is not set).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    repository_name:
+      description: Name of the repository.
+      type: str
+      sample: teamf/auth-api
+    repository_arn:
+      description: ARN of the repository.
+      type: str
+      sample: arn:aws:ecr:ap-northeast-2:123456789012:repository/teamf/auth-api
+    repository_uri:
+      description: URI images are pushed to and pulled from.
+      type: str
+      sample: 123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/teamf/auth-api
+    registry_id:
+      description: Account ID of the registry.
+      type: str
+    image_tag_mutability:
+      description: V(MUTABLE) or V(IMMUTABLE).
+      type: str
+    scan_on_push:
+      description: Whether images are scanned when pushed.
+      type: bool
+    image_count:
+      description: Number of images (digests), tagged or not.
+      type: int
+    lifecycle_policy:
+      description: The lifecycle policy as a dict; null when the repository has none.
+      type: dict
+    tags:
+      description: Tags of the repository.
+      type: dict
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.teamf.platform.plugins.module_utils.ecr import (
+    get_repository,
+    list_repositories,
+    repository_result,
+)
+from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
+
+
+def describe(client, names):
+    if names is None:
+        listed = sorted(list_repositories(client), key=lambda repository: repository["repositoryName"])
+        return [repository_result(client, repository) for repository in listed]
+    # One call per name: DescribeRepositories fails as a whole when one name is missing, and a listing
+    # would need permission on every repository of the registry.
+    found = [get_repository(client, name) for name in names]
+    return [repository_result(client, repository) for repository in found if repository]
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(names=dict(type="list", elements="str")),
+        supports_check_mode=True,
+    )
+    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        repositories = describe(client, module.params["names"])
+    except AnsibleAWSError as exc:
+        fail_with_context(module, exc, f"names {module.params['names']}")
+    module.exit_json(changed=False, repositories=repositories)
+
+
+if __name__ == "__main__":
+    main()
