@@ -1,10 +1,14 @@
 """Process entry point: apply the fidelity fixes, then serve moto on host:port.
 
-Run by the launcher in its own session; not meant to be started by hand.
+Run by the launcher in its own session; not meant to be started by hand. moto's application is
+served wrapped in ``emulator.faults.FaultMiddleware`` (fault injection, off unless
+``TEAMF_EMULATOR_FAULTS`` or ``/moto-api/teamf/faults`` turns it on).
 """
 
 import argparse
 import os
+import signal
+import sys
 
 
 def main() -> None:
@@ -18,12 +22,23 @@ def main() -> None:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     os.environ.setdefault("MOTO_PORT", str(args.port))
 
-    from moto import server as moto_server
+    from emulator import faults
+
+    try:
+        fault_config = faults.config_from_environment()
+    except faults.FaultConfigError as exc:
+        sys.exit(f"{faults.ENV}: {exc}")
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import run_simple
 
     from emulator import fixes
 
     fixes.apply_all()
-    moto_server.main(["--host", args.host, "--port", str(args.port)])
+    # What moto.server.main does, with moto's application wrapped in the fault middleware.
+    app = faults.install(DomainDispatcherApplication(create_backend_app), fault_config)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
 if __name__ == "__main__":
