@@ -45,20 +45,40 @@ $(STAMP): requirements.txt requirements-nodeps.txt requirements-checkov.txt
 
 setup: $(STAMP)  ## create .venv with the pinned toolchain
 
-emulator-up: setup  ## start the demo emulator and Kubernetes stand-ins (no-op when running)
-	$(BIN)/python -m emulator start --port $(DEMO_PORT)
+emulator-up: setup  ## start the demo emulator, registry and Kubernetes stand-ins (no-op when running)
+	TEAMF_EMULATOR_REGISTRY_URL=http://127.0.0.1:$(DEMO_REGISTRY_PORT) $(BIN)/python -m emulator start --port $(DEMO_PORT)
+	$(BIN)/python -m emulator.registry start --port $(DEMO_REGISTRY_PORT) --ecr-endpoint http://127.0.0.1:$(DEMO_PORT)
 	for port in $(DEMO_KUBE_PORTS); do $(BIN)/python -m emulator.kube start --port $$port; done
 
-demo: emulator-up  ## converge dev, staging and prod into the emulator and print a summary
+# The demo's knobs reach the inventory (inventories/local/group_vars/emulator.yml reads these), and its
+# release manifests go to .demo/releases so the checkout's releases/ stays as committed.
+demo: export TEAMF_TEST_ENDPOINT = http://127.0.0.1:$(DEMO_PORT)
+demo: export TEAMF_TEST_REGISTRY_ENDPOINT = 127.0.0.1:$(DEMO_REGISTRY_PORT)
+demo: export TEAMF_TEST_KUBE_ENDPOINT_STAGING = http://127.0.0.1:$(word 1,$(DEMO_KUBE_PORTS))
+demo: export TEAMF_TEST_KUBE_ENDPOINT_PROD = http://127.0.0.1:$(word 2,$(DEMO_KUBE_PORTS))
+demo: export TEAMF_RELEASES_DIR = $(CURDIR)/.demo/releases
+demo: export TEAMF_BUILD_STORAGE = $(CURDIR)/.demo/buildah
+demo: emulator-up  ## converge dev+staging+prod, build the example backend, dev runs it, release to staging, promote to prod
+	@mkdir -p .demo/releases && cp -n releases/*.yml .demo/releases/
 	$(BIN)/ansible-playbook site.yml -i inventories/local
+	$(BIN)/ansible-playbook playbooks/build.yml -i inventories/local -e build_output=$(CURDIR)/.demo/images.json
+	$(BIN)/ansible-playbook playbooks/redeploy.yml -i inventories/local -e images_file=$(CURDIR)/.demo/images.json
+	$(BIN)/ansible-playbook playbooks/release.yml -i inventories/local -e version=$(DEMO_RELEASE)
+	$(BIN)/ansible-playbook playbooks/deploy.yml -i inventories/local --limit staging -e release=$(DEMO_RELEASE)
+	$(BIN)/ansible-playbook playbooks/promote.yml -i inventories/local -e release=$(DEMO_RELEASE)
 	$(BIN)/ansible-playbook playbooks/summary.yml -i inventories/local
 
+summary: export TEAMF_TEST_ENDPOINT = http://127.0.0.1:$(DEMO_PORT)
+summary: export TEAMF_TEST_KUBE_ENDPOINT_STAGING = http://127.0.0.1:$(word 1,$(DEMO_KUBE_PORTS))
+summary: export TEAMF_TEST_KUBE_ENDPOINT_PROD = http://127.0.0.1:$(word 2,$(DEMO_KUBE_PORTS))
 summary: setup  ## print what exists per environment (demo emulator)
 	$(BIN)/ansible-playbook playbooks/summary.yml -i inventories/local
 
-demo-down: setup  ## stop the demo emulator and Kubernetes stand-ins (their state goes with them)
+demo-down: setup  ## stop the demo emulator, registry and Kubernetes stand-ins (their state goes with them)
+	$(BIN)/python -m emulator.registry stop --port $(DEMO_REGISTRY_PORT)
 	$(BIN)/python -m emulator stop --port $(DEMO_PORT)
 	for port in $(DEMO_KUBE_PORTS); do $(BIN)/python -m emulator.kube stop --port $$port; done
+	rm -rf .demo
 
 test: setup lint unit emulator-test  ## every linter and test (what CI runs)
 	@# The playbook-heavy suites mostly wait on simulated AWS time: run them side by side, each one's
@@ -93,4 +113,6 @@ molecule: setup  ## molecule scenarios against a private emulator on a free port
 clean:  ## remove the venv and caches (stops the demo emulator first)
 	-$(BIN)/python -m emulator stop --port $(DEMO_PORT)
 	-for port in $(DEMO_KUBE_PORTS); do $(BIN)/python -m emulator.kube stop --port $$port; done
-	rm -rf $(VENV) .emulator .ansible .pytest_cache .ruff_cache
+	rm -rf $(VENV) .emulator .demo .ansible .pytest_cache .ruff_cache build
+
+include mk/pipelines.mk
