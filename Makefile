@@ -63,7 +63,7 @@ demo: emulator-up  ## converge dev+staging+prod, build the example backend, dev 
 	$(BIN)/ansible-playbook site.yml -i inventories/local
 	$(BIN)/ansible-playbook playbooks/build.yml -i inventories/local -e build_output=$(CURDIR)/.demo/images.json
 	$(BIN)/ansible-playbook playbooks/redeploy.yml -i inventories/local -e images_file=$(CURDIR)/.demo/images.json
-	$(BIN)/ansible-playbook playbooks/release.yml -i inventories/local -e version=$(DEMO_RELEASE)
+	$(BIN)/ansible-playbook playbooks/release.yml -i inventories/local -e version=$(DEMO_RELEASE) -e build_output=$(CURDIR)/.demo/images.json
 	$(BIN)/ansible-playbook playbooks/deploy.yml -i inventories/local --limit staging -e release=$(DEMO_RELEASE)
 	$(BIN)/ansible-playbook playbooks/promote.yml -i inventories/local -e release=$(DEMO_RELEASE)
 	$(BIN)/ansible-playbook playbooks/summary.yml -i inventories/local
@@ -85,7 +85,7 @@ test: setup lint unit emulator-test  ## every linter and test (what CI runs)
 	@# output printed whole when it ends.
 	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule
 
-lint: setup  ## ruff, yamllint, ansible-lint (production profile)
+lint: setup lint-workflows  ## ruff, yamllint, ansible-lint (production profile), actionlint, zizmor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/yamllint --strict .
@@ -97,9 +97,9 @@ unit: setup  ## filter and module_utils unit tests (no emulator)
 emulator-test: setup  ## the emulator's fidelity fixes, over HTTP with boto3
 	$(BIN)/pytest -n 2 tests/emulator
 
-integration: setup  ## site.yml, teardown, bad inputs, modules and the Kubernetes stand-in
+integration: setup  ## site.yml, teardown, bad inputs, modules, build/release, the Kubernetes stand-in, the workflows (act)
 	@# loadfile: a module's tests share one worker (and its module-scoped estate), in their written order.
-	$(BIN)/pytest -n 2 --dist loadfile tests/integration tests/kube
+	$(BIN)/pytest -n 2 --dist loadfile tests/integration tests/kube tests/pipelines
 
 molecule: setup  ## molecule scenarios against a private emulator on a free port
 	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \

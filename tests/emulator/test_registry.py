@@ -41,7 +41,7 @@ def run(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess
 def tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        pytest.skip(f"{name} is not installed (Debian package {name})")
+        pytest.fail(f"{name} is not installed (Debian package {name}; make setup installs it)")
     return path
 
 
@@ -73,7 +73,7 @@ class Images:
 @pytest.fixture(scope="module")
 def images(tmp_path_factory) -> Images:
     if not Path("/bin/busybox").exists():
-        pytest.skip("/bin/busybox is missing (Debian package busybox-static)")
+        pytest.fail("/bin/busybox is missing (Debian package busybox-static; make setup installs it)")
     return Images(tmp_path_factory.mktemp("images"))
 
 
