@@ -25,9 +25,11 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .PHONY: help setup demo demo-down emulator-up summary teardown-demo test lint unit emulator-test integration molecule clean
 
 help:  ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-nodeps.txt requirements-checkov.txt
+# The stamp's name is the lock files' hash: no file-time prerequisites (a fresh copy of the checkout
+# must not reinstall).
+$(STAMP):
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

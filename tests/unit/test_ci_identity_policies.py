@@ -26,6 +26,12 @@ NO_RESOURCE_TYPE = {
     "ecr:GetAuthorizationToken",
     "ecs:DescribeTaskDefinition",
     "ecs:RegisterTaskDefinition",
+    # Elastic Load Balancing's Describe* actions take no resource type (Service Authorization Reference).
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTags",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
 }
