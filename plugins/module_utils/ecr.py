@@ -2,9 +2,9 @@
 
 """ECR calls for the ecr_tag and ecr_repository_info modules: what community.aws.ecs_ecr does not do.
 
-``client`` is ``module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())``: single calls pass
-``aws_retry=True``; listings retry as a whole. Errors are raised as AnsibleECRError for the module to
-report once.
+``client`` is ``PlatformAWSModule.client("ecr")`` (module_utils/retries.py): single calls pass
+``aws_retry=True``; listings retry as a whole (``@retry_listing``). Errors are raised as
+AnsibleECRError for the module to report once.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing
 
 
 class AnsibleECRError(AnsibleAWSError):
@@ -34,7 +34,7 @@ class ECRErrorHandler(AWSErrorHandler):
 
 
 @ECRErrorHandler.common_error_handler("list repositories")
-@AWSRetry.jittered_backoff()
+@retry_listing
 def list_repositories(client):
     """Every repository of the registry, as DescribeRepositories returns them."""
     return client.get_paginator("describe_repositories").paginate().build_full_result().get("repositories", [])
@@ -47,7 +47,7 @@ def get_repository(client, name):
 
 
 @ECRErrorHandler.list_error_handler("count images", default_value=0)
-@AWSRetry.jittered_backoff()
+@retry_listing
 def count_images(client, name):
     """How many images (digests, whatever their tags) ``name`` holds."""
     pages = client.get_paginator("describe_images").paginate(repositoryName=name)

@@ -2,7 +2,7 @@
 
 """ECR calls and the push plan of the ecr_image module.
 
-``client`` is ``module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())``; calls pass
+``client`` is ``PlatformAWSModule.client("ecr")`` (module_utils/retries.py); calls pass
 ``aws_retry=True``. AWS errors are raised as AnsibleECRError for the module to report once. What ECR
 would refuse is refused before anything is pushed, with ECR's own message and the fix
 (ECRImageConflict, ECRRepositoryMissing).

@@ -2,9 +2,9 @@
 
 """ECS Auto Scaling group capacity provider calls and the compare helpers of the module.
 
-``client`` is ``module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())``: single calls pass
-``aws_retry=True``; the cluster listing retries as a whole. Errors are raised as
-AnsibleECSCapacityProviderError for the module to report once.
+``client`` is ``PlatformAWSModule.client("ecs")`` (module_utils/retries.py): single calls pass
+``aws_retry=True``; the cluster listing retries as a whole (``@retry_listing``). Errors are raised
+as AnsibleECSCapacityProviderError for the module to report once.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing
 
 # Module option → ManagedScaling field.
 MANAGED_SCALING_FIELDS = {
@@ -69,12 +69,16 @@ def delete_capacity_provider(client, name):
     return client.delete_capacity_provider(capacityProvider=name, aws_retry=True)["capacityProvider"]
 
 
+@retry_listing
+def _cluster_arns(client):
+    return client.get_paginator("list_clusters").paginate().build_full_result().get("clusterArns", [])
+
+
 @CapacityProviderErrorHandler.common_error_handler("list clusters")
-@AWSRetry.jittered_backoff()
 def clusters_using(client, provider):
     """Names of the clusters that list ``provider`` (a describe result) among their capacity providers."""
     refs = {provider["name"], provider["capacityProviderArn"]}
-    arns = client.get_paginator("list_clusters").paginate().build_full_result().get("clusterArns", [])
+    arns = _cluster_arns(client)
     names = []
     for start in range(0, len(arns), 100):
         clusters = client.describe_clusters(clusters=arns[start : start + 100], aws_retry=True)["clusters"]

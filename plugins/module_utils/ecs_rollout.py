@@ -2,8 +2,8 @@
 
 """ECS rollout: the calls, the compare helpers and the wait of the ecs_rollout module.
 
-``ecs`` and ``elbv2`` are ``module.client(..., retry_decorator=AWSRetry.jittered_backoff())``: single calls
-pass ``aws_retry=True``. AWS errors are raised as AnsibleECSRolloutError for the module to report once.
+``ecs`` and ``elbv2`` are ``PlatformAWSModule.client(...)`` (module_utils/retries.py): single calls pass
+``aws_retry=True``. AWS errors are raised as AnsibleECSRolloutError for the module to report once.
 ``watch`` runs in worker threads, one per service, each with clients of its own.
 """
 

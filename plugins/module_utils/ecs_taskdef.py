@@ -2,8 +2,8 @@
 
 """ECS task definition calls, raising AnsibleECSError for the module to report once.
 
-``client`` is ``module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())``: single calls pass
-``aws_retry=True``; the paginated listing retries as a whole.
+``client`` is ``PlatformAWSModule.client("ecs")`` (module_utils/retries.py): single calls pass
+``aws_retry=True``; the paginated listing retries as a whole (``@retry_listing``).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_message
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing
 
 
 class AnsibleECSError(AnsibleAWSError):
@@ -47,7 +47,7 @@ def register_task_definition(client, definition, tags):
 
 
 @ECSTaskDefinitionErrorHandler.list_error_handler("list task definitions", [])
-@AWSRetry.jittered_backoff()
+@retry_listing
 def list_active_task_definition_arns(client, family):
     """ARNs of the ACTIVE revisions of exactly ``family`` (familyPrefix also matches longer names)."""
     paginator = client.get_paginator("list_task_definitions")

@@ -2,10 +2,10 @@
 
 """EKS calls and compare helpers for the eks_cluster, eks_addon and eks_access_entry modules.
 
-``client`` is ``module.client("eks", retry_decorator=AWSRetry.jittered_backoff())``: single calls pass
-``aws_retry=True``; paginated listings retry as a whole. AWS errors are raised as AnsibleEKSError for
-the module to report once; input that AWS would refuse (or that it cannot apply) is refused earlier
-with EKSConfigError, whose message names the option.
+``client`` is ``PlatformAWSModule.client("eks")`` (module_utils/retries.py): single calls pass
+``aws_retry=True``, waiters retry each poll, paginated listings retry as a whole (``@retry_listing``).
+AWS errors are raised as AnsibleEKSError for the module to report once; input that AWS would refuse
+(or that it cannot apply) is refused earlier with EKSConfigError, whose message names the option.
 
 The compare helpers are pure: they take what AWS describes and what the module was asked for and
 return what to send, so they are unit-tested without AWS.
@@ -20,7 +20,7 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing
 
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 AUTHENTICATION_MODES = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")
@@ -462,7 +462,7 @@ def untag_resource(client, arn, keys):
 
 
 @EKSErrorHandler.common_error_handler("describe add-on versions")
-@AWSRetry.jittered_backoff()
+@retry_listing
 def describe_addon_versions(client, kubernetes_version, name=None):
     kwargs = {"kubernetesVersion": kubernetes_version}
     if name:
@@ -512,7 +512,7 @@ def describe_access_entry(client, cluster_name, principal_arn):
 
 
 @EKSErrorHandler.list_error_handler("list associated access policies", [])
-@AWSRetry.jittered_backoff()
+@retry_listing
 def list_associated_access_policies(client, cluster_name, principal_arn):
     paginator = client.get_paginator("list_associated_access_policies")
     result = paginator.paginate(clusterName=cluster_name, principalArn=principal_arn).build_full_result()

@@ -10,6 +10,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.eks import (
     describe_cluster,
     list_associated_access_policies,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing
 
 KEEP = ["tags", "labels", "configurationValues"]
 
@@ -18,6 +19,7 @@ def _snake(resource):
     return boto3_resource_to_ansible_dict(resource, transform_tags=False, force_tags=False, ignore_list=KEEP)
 
 
+@retry_listing
 def _all(client, operation, key, **kwargs):
     return client.get_paginator(operation).paginate(**kwargs).build_full_result()[key]
 

@@ -6,8 +6,8 @@ The pure half turns module parameters and a DescribeNodegroup answer into reques
 the create request, and compare helpers that return only what has to change. The AWS half wraps
 single calls and raises AnsibleEKSNodegroupError for the module to report once.
 
-``client`` is ``module.client("eks", retry_decorator=AWSRetry.jittered_backoff())``: single calls
-pass ``aws_retry=True``.
+``client`` is ``PlatformAWSModule.client("eks")`` (module_utils/retries.py): single calls pass
+``aws_retry=True``; waiters retry each poll.
 """
 
 from __future__ import annotations

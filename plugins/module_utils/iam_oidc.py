@@ -2,8 +2,8 @@
 
 """IAM OpenID Connect provider calls and compare helpers, for the iam_oidc_provider module.
 
-``client`` is ``module.client("iam", retry_decorator=AWSRetry.jittered_backoff())``. AWS errors are
-raised as AnsibleIAMOIDCError for the module to report once.
+``client`` is ``PlatformAWSModule.client("iam")`` (module_utils/retries.py): calls pass ``aws_retry=True``.
+AWS errors are raised as AnsibleIAMOIDCError for the module to report once.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 """AWS Cloud Map (servicediscovery) calls for the private DNS namespace module.
 
-``client`` is ``module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff())``: single
-calls pass ``aws_retry=True``; listings retry as a whole. Errors are raised as
+``client`` is ``PlatformAWSModule.client("servicediscovery")`` (module_utils/retries.py): single calls
+pass ``aws_retry=True``; listings retry as a whole (``@retry_listing``). Errors are raised as
 AnsibleServiceDiscoveryError for the module to report once.
 """
 
@@ -13,11 +13,11 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing
 
 
 class AnsibleServiceDiscoveryError(AnsibleAWSError):
@@ -28,14 +28,18 @@ class ServiceDiscoveryErrorHandler(AWSErrorHandler):
     _CUSTOM_EXCEPTION = AnsibleServiceDiscoveryError
 
 
+@retry_listing
+def _private_namespaces(client):
+    pages = client.get_paginator("list_namespaces").paginate(Filters=[{"Name": "TYPE", "Values": ["DNS_PRIVATE"]}])
+    return pages.build_full_result().get("Namespaces", [])
+
+
 @ServiceDiscoveryErrorHandler.list_error_handler("list namespaces", default_value=None)
-@AWSRetry.jittered_backoff()
 def find_namespace(client, name):
     """The private DNS namespace ``name``, described, or None."""
-    pages = client.get_paginator("list_namespaces").paginate(Filters=[{"Name": "TYPE", "Values": ["DNS_PRIVATE"]}])
-    for summary in pages.build_full_result().get("Namespaces", []):
+    for summary in _private_namespaces(client):
         if summary["Name"] == name:
-            return client.get_namespace(Id=summary["Id"])["Namespace"]
+            return client.get_namespace(Id=summary["Id"], aws_retry=True)["Namespace"]
     return None
 
 
@@ -70,7 +74,7 @@ def delete_namespace(client, namespace_id):
 
 
 @ServiceDiscoveryErrorHandler.list_error_handler("list services", default_value=[])
-@AWSRetry.jittered_backoff()
+@retry_listing
 def list_services(client, namespace_id):
     pages = client.get_paginator("list_services").paginate(
         Filters=[{"Name": "NAMESPACE_ID", "Values": [namespace_id], "Condition": "EQ"}]

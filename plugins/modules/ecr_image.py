@@ -96,6 +96,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - teamf.platform.retries
 """
 
 EXAMPLES = r"""
@@ -144,6 +145,37 @@ diff:
   description: The digest O(tag) pointed at before the run (empty when it did not exist) and after it.
   returned: in diff mode
   type: dict
+aws_retries:
+  description:
+    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
+    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service (client) name.
+      type: str
+      sample: eks
+    operation:
+      description: The API operation.
+      type: str
+      sample: DescribeAccessEntry
+    error:
+      description: The AWS error code (or botocore exception) that was retried.
+      type: str
+      sample: ThrottlingException
+    attempt:
+      description: Which attempt of the call failed, from 1.
+      type: int
+      sample: 1
+    delay:
+      description: Seconds slept before the next attempt.
+      type: float
+      sample: 0.42
+    gave_up:
+      description: Present, V(true), when this was the last attempt allowed.
+      type: bool
 """
 
 import json
@@ -153,8 +185,6 @@ from pathlib import Path
 
 from ansible.module_utils.basic import env_fallback
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.teamf.platform.plugins.module_utils.ecr_image import (
     ECRImageConflict,
     ECRImageNotFound,
@@ -181,6 +211,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.image_build import 
     stage_context,
     tail,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 
 
 class ImageManager:
@@ -304,7 +335,7 @@ def main():
         source_tag=dict(type="str"),
         digest=dict(type="str"),
     )
-    module = AnsibleAWSModule(
+    module = PlatformAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
         mutually_exclusive=[("context", "source_tag", "digest")],
@@ -313,7 +344,7 @@ def main():
     problems = check_inputs(module.params)
     if problems:
         module.fail_json(msg="; ".join(problems))
-    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("ecr")
     context = f"image {module.params['repository']}:{module.params['tag']}"
     manager = ImageManager(module, client)
     try:

@@ -26,6 +26,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - teamf.platform.retries
 """
 
 EXAMPLES = r"""
@@ -76,17 +77,47 @@ repositories:
     tags:
       description: Tags of the repository.
       type: dict
+aws_retries:
+  description:
+    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
+    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service (client) name.
+      type: str
+      sample: eks
+    operation:
+      description: The API operation.
+      type: str
+      sample: DescribeAccessEntry
+    error:
+      description: The AWS error code (or botocore exception) that was retried.
+      type: str
+      sample: ThrottlingException
+    attempt:
+      description: Which attempt of the call failed, from 1.
+      type: int
+      sample: 1
+    delay:
+      description: Seconds slept before the next attempt.
+      type: float
+      sample: 0.42
+    gave_up:
+      description: Present, V(true), when this was the last attempt allowed.
+      type: bool
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.teamf.platform.plugins.module_utils.ecr import (
     get_repository,
     list_repositories,
     repository_result,
 )
 from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 
 
 def describe(client, names):
@@ -100,11 +131,11 @@ def describe(client, names):
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = PlatformAWSModule(
         argument_spec=dict(names=dict(type="list", elements="str")),
         supports_check_mode=True,
     )
-    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("ecr")
     try:
         repositories = describe(client, module.params["names"])
     except AnsibleAWSError as exc:

@@ -27,6 +27,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - teamf.platform.retries
 """
 
 EXAMPLES = r"""
@@ -62,11 +63,40 @@ diff:
   description: Tags before and after the run.
   returned: in diff mode
   type: dict
+aws_retries:
+  description:
+    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
+    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service (client) name.
+      type: str
+      sample: eks
+    operation:
+      description: The API operation.
+      type: str
+      sample: DescribeAccessEntry
+    error:
+      description: The AWS error code (or botocore exception) that was retried.
+      type: str
+      sample: ThrottlingException
+    attempt:
+      description: Which attempt of the call failed, from 1.
+      type: int
+      sample: 1
+    delay:
+      description: Seconds slept before the next attempt.
+      type: float
+      sample: 0.42
+    gave_up:
+      description: Present, V(true), when this was the last attempt allowed.
+      type: bool
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.teamf.platform.plugins.module_utils.ecr import (
     get_repository,
@@ -75,6 +105,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.ecr import (
     untag_repository,
 )
 from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 
 
 def ensure_tags(module, client):
@@ -114,8 +145,8 @@ def main():
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    module = PlatformAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    client = module.client("ecr")
     try:
         result = ensure_tags(module, client)
     except AnsibleAWSError as exc:

@@ -77,6 +77,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - teamf.platform.retries
 """
 
 EXAMPLES = r"""
@@ -141,11 +142,40 @@ capacity_provider:
       description: Tags of the capacity provider.
       type: dict
       sample: {Environment: dev}
+aws_retries:
+  description:
+    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
+    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service (client) name.
+      type: str
+      sample: eks
+    operation:
+      description: The API operation.
+      type: str
+      sample: DescribeAccessEntry
+    error:
+      description: The AWS error code (or botocore exception) that was retried.
+      type: str
+      sample: ThrottlingException
+    attempt:
+      description: Which attempt of the call failed, from 1.
+      type: int
+      sample: 1
+    delay:
+      description: Seconds slept before the next attempt.
+      type: float
+      sample: 0.42
+    gave_up:
+      description: Present, V(true), when this was the last attempt allowed.
+      type: bool
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.teamf.platform.plugins.module_utils.ecs_capacity_provider import (
     asg_changed,
@@ -162,6 +192,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.ecs_capacity_provid
     wanted_asg_provider,
 )
 from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 
 
 class CapacityProviderManager:
@@ -280,12 +311,12 @@ def main():
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     target_capacity = (module.params["managed_scaling"] or {}).get("target_capacity")
     if target_capacity is not None and not 1 <= target_capacity <= 100:
         module.fail_json(msg=f"managed_scaling.target_capacity must be between 1 and 100, got {target_capacity}")
 
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("ecs")
     manager = CapacityProviderManager(module, client)
     try:
         current = describe_capacity_provider(client, module.params["name"])

@@ -88,6 +88,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - teamf.platform.retries
 """
 
 EXAMPLES = r"""
@@ -153,13 +154,42 @@ diff:
   description: Canonical forms of the latest revision and of the wanted definition.
   returned: in diff mode
   type: dict
+aws_retries:
+  description:
+    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
+    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service (client) name.
+      type: str
+      sample: eks
+    operation:
+      description: The API operation.
+      type: str
+      sample: DescribeAccessEntry
+    error:
+      description: The AWS error code (or botocore exception) that was retried.
+      type: str
+      sample: ThrottlingException
+    attempt:
+      description: Which attempt of the call failed, from 1.
+      type: int
+      sample: 1
+    delay:
+      description: Seconds slept before the next attempt.
+      type: float
+      sample: 0.42
+    gave_up:
+      description: Present, V(true), when this was the last attempt allowed.
+      type: bool
 """
 
 import os
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.teamf.platform.plugins.module_utils.compose import (
     ComposeError,
@@ -177,6 +207,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.ecs_taskdef import 
     untag_task_definition,
 )
 from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 
 
 def read_text(module, option, path):
@@ -296,7 +327,7 @@ def main():
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(
+    module = PlatformAWSModule(
         argument_spec=argument_spec,
         required_if=[("state", "present", ["compose_file"])],
         required_by={"image_tag_services": "image_tag"},
@@ -305,7 +336,7 @@ def main():
 
     wanted = translate(module) if module.params["state"] == "present" else None
 
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("ecs")
     manager = TaskDefinitionManager(module, client)
     try:
         if wanted is not None:

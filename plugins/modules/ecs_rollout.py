@@ -124,6 +124,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - teamf.platform.retries
 """
 
 EXAMPLES = r"""
@@ -200,14 +201,43 @@ diff:
   description: Task definition ARN per C(cluster/service) before and after.
   returned: in diff mode
   type: dict
+aws_retries:
+  description:
+    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
+    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service (client) name.
+      type: str
+      sample: eks
+    operation:
+      description: The API operation.
+      type: str
+      sample: DescribeAccessEntry
+    error:
+      description: The AWS error code (or botocore exception) that was retried.
+      type: str
+      sample: ThrottlingException
+    attempt:
+      description: Which attempt of the call failed, from 1.
+      type: int
+      sample: 1
+    delay:
+      description: Seconds slept before the next attempt.
+      type: float
+      sample: 0.42
+    gave_up:
+      description: Present, V(true), when this was the last attempt allowed.
+      type: bool
 """
 
 import time
 from contextlib import contextmanager
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.teamf.platform.plugins.module_utils.ecs_rollout import (
     ProgressLog,
     Watch,
@@ -223,6 +253,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.ecs_rollout import 
     wanted_deployment_configuration,
     watch_all,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 
 
 class Rollout:
@@ -287,7 +318,7 @@ class RolloutManager:
         self.result_diff = None
 
     def client(self, service):
-        return self.module.client(service, retry_decorator=AWSRetry.jittered_backoff())
+        return self.module.client(service)
 
     def labels(self):
         names = [entry["service"] for entry in self.params["services"]]
@@ -465,7 +496,7 @@ def main():
         rollback_on_failure=dict(type="bool", default=True),
         progress_file=dict(type="path"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     keys = [(entry["cluster"], entry["service"]) for entry in module.params["services"]]
     duplicates = sorted({f"{cluster}/{service}" for cluster, service in keys if keys.count((cluster, service)) > 1})
     if duplicates:

@@ -75,6 +75,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - teamf.platform.retries
 """
 
 EXAMPLES = r"""
@@ -141,12 +142,41 @@ diff:
   description: Version, configuration, service account role and tags before and after the run.
   returned: in diff mode
   type: dict
+aws_retries:
+  description:
+    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
+    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service (client) name.
+      type: str
+      sample: eks
+    operation:
+      description: The API operation.
+      type: str
+      sample: DescribeAccessEntry
+    error:
+      description: The AWS error code (or botocore exception) that was retried.
+      type: str
+      sample: ThrottlingException
+    attempt:
+      description: Which attempt of the call failed, from 1.
+      type: int
+      sample: 1
+    delay:
+      description: Seconds slept before the next attempt.
+      type: float
+      sample: 0.42
+    gave_up:
+      description: Present, V(true), when this was the last attempt allowed.
+      type: bool
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.teamf.platform.plugins.module_utils.eks import (
     EKSConfigError,
@@ -167,6 +197,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.eks import (
     wait_update,
 )
 from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 
 
 def settings(addon):
@@ -315,11 +346,11 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1200),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     role = module.params["service_account_role_arn"]
     if role and not role.startswith("arn:"):
         module.fail_json(msg=f"service_account_role_arn: {role!r} is not an IAM role ARN")
-    client = module.client("eks", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("eks")
     manager = AddonManager(module, client)
     try:
         if module.params["state"] == "present":

@@ -22,6 +22,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - teamf.platform.retries
 """
 
 EXAMPLES = r"""
@@ -71,21 +72,51 @@ clusters:
     oidc_provider_arn:
       description: ARN of the IAM OIDC provider for the cluster's issuer, or an empty string.
       type: str
+aws_retries:
+  description:
+    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
+    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service (client) name.
+      type: str
+      sample: eks
+    operation:
+      description: The API operation.
+      type: str
+      sample: DescribeAccessEntry
+    error:
+      description: The AWS error code (or botocore exception) that was retried.
+      type: str
+      sample: ThrottlingException
+    attempt:
+      description: Which attempt of the call failed, from 1.
+      type: int
+      sample: 1
+    delay:
+      description: Seconds slept before the next attempt.
+      type: float
+      sample: 0.42
+    gave_up:
+      description: Present, V(true), when this was the last attempt allowed.
+      type: bool
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.teamf.platform.plugins.module_utils.eks_info import list_clusters, read_cluster
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = PlatformAWSModule(
         argument_spec=dict(name=dict(type="str"), details=dict(type="bool", default=True)),
         supports_check_mode=True,
     )
-    eks = module.client("eks", retry_decorator=AWSRetry.jittered_backoff())
-    iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+    eks = module.client("eks")
+    iam = module.client("iam")
     try:
         names = [module.params["name"]] if module.params["name"] else list_clusters(eks)
         clusters = [read_cluster(eks, iam, name, module.params["details"]) for name in names]

@@ -203,6 +203,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - teamf.platform.retries
 """
 
 EXAMPLES = r"""
@@ -315,11 +316,40 @@ diff:
   description: The managed settings before and after, with sorted keys.
   returned: in diff mode
   type: dict
+aws_retries:
+  description:
+    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
+    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service (client) name.
+      type: str
+      sample: eks
+    operation:
+      description: The API operation.
+      type: str
+      sample: DescribeAccessEntry
+    error:
+      description: The AWS error code (or botocore exception) that was retried.
+      type: str
+      sample: ThrottlingException
+    attempt:
+      description: Which attempt of the call failed, from 1.
+      type: int
+      sample: 1
+    delay:
+      description: Seconds slept before the next attempt.
+      type: float
+      sample: 0.42
+    gave_up:
+      description: Present, V(true), when this was the last attempt allowed.
+      type: bool
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import camel_dict_to_snake_dict
 from ansible_collections.teamf.platform.plugins.module_utils.eks_nodegroup import (
     AnsibleEKSNodegroupError,
@@ -344,6 +374,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.eks_nodegroup impor
     wait_nodegroup_active,
     wait_nodegroup_deleted,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 
 CONFIG_FIELDS = {"labels": "labels", "taints": "taints", "scalingConfig": "scaling", "updateConfig": "update_config"}
 VERSION_FIELDS = {
@@ -506,7 +537,7 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformAWSModule(argument_spec=argument_spec, supports_check_mode=True)
 
     if module.params["state"] == "present":
         errors = validate_params(module.params)
@@ -515,7 +546,7 @@ def main():
                 msg="; ".join(errors), cluster_name=module.params["cluster_name"], name=module.params["name"]
             )
 
-    client = module.client("eks", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("eks")
     manager = NodegroupManager(module, client)
     try:
         if module.params["state"] == "present":

@@ -71,6 +71,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - teamf.platform.retries
 """
 
 EXAMPLES = r"""
@@ -122,13 +123,43 @@ services:
   returned: when O(state=present)
   type: dict
   sample: {redis: {id: srv-naaj6ycz, arn: "arn:aws:servicediscovery:ap-northeast-2:123456789012:service/srv-naaj6ycz"}}
+aws_retries:
+  description:
+    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
+    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: The AWS service (client) name.
+      type: str
+      sample: eks
+    operation:
+      description: The API operation.
+      type: str
+      sample: DescribeAccessEntry
+    error:
+      description: The AWS error code (or botocore exception) that was retried.
+      type: str
+      sample: ThrottlingException
+    attempt:
+      description: Which attempt of the call failed, from 1.
+      type: int
+      sample: 1
+    delay:
+      description: Seconds slept before the next attempt.
+      type: float
+      sample: 0.42
+    gave_up:
+      description: Present, V(true), when this was the last attempt allowed.
+      type: bool
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 from ansible_collections.teamf.platform.plugins.module_utils.servicediscovery import (
     create_namespace,
     create_service,
@@ -256,13 +287,13 @@ def main():
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     names = module.params["services"]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         module.fail_json(msg=f"services: {', '.join(duplicates)} listed more than once; give each name once")
 
-    client = module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("servicediscovery")
     manager = NamespaceManager(module, client)
     try:
         namespace = find_namespace(client, module.params["name"])
