@@ -111,8 +111,9 @@ def test_eks_environments_run_the_platform_releases(first_run, aws, kube_cluster
     api = json.loads(kube_clusters.helm(env, "get", "values", "api", "-n", "teamf", "-o", "json"))
     manifest = yaml.safe_load((REPO_ROOT / "releases" / "1.0.0.yml").read_text())
     assert api["release"] == "1.0.0"
-    assert {name: api[name]["image"]["tag"] for name in manifest["images"]} == {
-        name: image["tag"] for name, image in manifest["images"].items()
+    pinned = ("repository", "tag", "digest")
+    assert {name: {k: api[name]["image"][k] for k in pinned} for name in manifest["images"]} == {
+        name: {k: image.get(k, "") for k in pinned} for name, image in manifest["images"].items()
     }
 
 
