@@ -12,5 +12,8 @@ notes:
     backoff, at most 20 seconds apart, up to 10 attempts per call (or what O(aws_config) sets as
     C(retries.total_max_attempts)); waiters retry each poll. botocore's own retries are off for these
     clients, so that bound holds.
-  - Each retry is written to the module log and listed in RV(aws_retries), which C(-v) shows.
+  - Each retry is written to the module log and listed in RV(aws_retries), which C(-v) shows; an entry names the
+    AWS C(service) (client) and C(operation), the C(error) code (or botocore exception) that was retried, the
+    C(attempt) that failed (from 1) and the C(delay) slept before the next one; C(gave_up=true) marks the
+    last attempt of a call that failed every time.
 """

@@ -216,36 +216,10 @@ diff:
   returned: in diff mode
   type: dict
 aws_retries:
-  description:
-    - The AWS calls that were retried, one entry per retry, in order (throttling, server or connection errors).
-    - The last entry of a call that failed every attempt has RV(aws_retries[].gave_up=true).
+  description: The AWS calls that were retried, one entry per retry (see the notes on retries).
   returned: when a call was retried
   type: list
   elements: dict
-  contains:
-    service:
-      description: The AWS service (client) name.
-      type: str
-      sample: eks
-    operation:
-      description: The API operation.
-      type: str
-      sample: DescribeAccessEntry
-    error:
-      description: The AWS error code (or botocore exception) that was retried.
-      type: str
-      sample: ThrottlingException
-    attempt:
-      description: Which attempt of the call failed, from 1.
-      type: int
-      sample: 1
-    delay:
-      description: Seconds slept before the next attempt.
-      type: float
-      sample: 0.42
-    gave_up:
-      description: Present, V(true), when this was the last attempt allowed.
-      type: bool
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
