@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
+import json
 import os
 import socket
 import sys
@@ -55,6 +57,26 @@ def aws(emulator):
 def clean_emulator(emulator):
     emulator.reset()
     return emulator
+
+
+def put_empty_image(ecr, repository: str, tag: str) -> str:
+    """Put an image ECR holds under ``tag`` (an empty OCI manifest: ECR needs nothing more); its digest."""
+    config = json.dumps({"architecture": "amd64", "os": "linux"})
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": "sha256:" + hashlib.sha256(config.encode()).hexdigest(),
+                "size": len(config),
+            },
+            "layers": [],
+        }
+    )
+    digest = "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
+    ecr.put_image(repositoryName=repository, imageManifest=manifest, imageTag=tag, imageDigest=digest)
+    return digest
 
 
 def ansible_env(emulator: Emulator) -> dict[str, str]:

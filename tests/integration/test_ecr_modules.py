@@ -6,11 +6,11 @@ ecr_repository_info: what it reports next to what boto3 reads, an image counted,
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pytest
 
+from tests.conftest import put_empty_image
 from tests.integration.modules import Step, run_module, run_steps
 
 TAG = "teamf.platform.ecr_tag"
@@ -33,24 +33,6 @@ def ecr(aws):
 def tags(client, name):
     arn = client.describe_repositories(repositoryNames=[name])["repositories"][0]["repositoryArn"]
     return {t["Key"]: t["Value"] for t in client.list_tags_for_resource(resourceArn=arn)["tags"]}
-
-
-def push_image(client, name, tag):
-    config = json.dumps({"architecture": "amd64", "os": "linux"})
-    manifest = json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {
-                "mediaType": "application/vnd.oci.image.config.v1+json",
-                "digest": "sha256:" + hashlib.sha256(config.encode()).hexdigest(),
-                "size": len(config),
-            },
-            "layers": [],
-        }
-    )
-    digest = "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
-    client.put_image(repositoryName=name, imageManifest=manifest, imageTag=tag, imageDigest=digest)
 
 
 def test_tags_lifecycle(emulator, ecr):
@@ -83,7 +65,7 @@ def test_tagging_a_missing_repository_names_it(emulator, ecr):
 
 
 def test_info_reports_what_ecr_holds(emulator, ecr):
-    push_image(ecr, NAME, "1.0.0")
+    put_empty_image(ecr, NAME, "1.0.0")
     ecr.put_lifecycle_policy(
         repositoryName=NAME,
         lifecyclePolicyText=json.dumps(

@@ -8,7 +8,6 @@ them on again with its own seed, so its fault sequence starts the same on every 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 import yaml
 
 from emulator.faults import call_endpoint
-from tests.conftest import REGION, REPO_ROOT, ansible_env
+from tests.conftest import REGION, REPO_ROOT, ansible_env, put_empty_image
 from tests.integration.conftest import run_playbook
 from tests.integration.modules import ANSIBLE_PLAYBOOK, Step, aws_args, run_steps
 
@@ -190,25 +189,6 @@ services:
 """
 
 
-def pushed_image(ecr, repository, tag):
-    """An image ECR holds under ``tag`` (an empty OCI manifest: ECR needs nothing more)."""
-    config = json.dumps({"architecture": "amd64", "os": "linux"})
-    manifest = json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {
-                "mediaType": "application/vnd.oci.image.config.v1+json",
-                "digest": "sha256:" + hashlib.sha256(config.encode()).hexdigest(),
-                "size": len(config),
-            },
-            "layers": [],
-        }
-    )
-    digest = "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
-    ecr.put_image(repositoryName=repository, imageManifest=manifest, imageTag=tag, imageDigest=digest)
-
-
 @pytest.fixture
 def ecs_estate(flaky, network, suffix, tmp_path):
     """A service COMPLETED on revision 1 (revision 2 registered), an ECR repository with an image, a compose file."""
@@ -230,7 +210,7 @@ def ecs_estate(flaky, network, suffix, tmp_path):
         time.sleep(0.5)
     repository = f"throttle/{suffix}"
     aws("ecr").create_repository(repositoryName=repository)
-    pushed_image(aws("ecr"), repository, "1.0")
+    put_empty_image(aws("ecr"), repository, "1.0")
     (tmp_path / "docker-compose.yml").write_text(COMPOSE)
     return {"cluster": cluster, "repository": repository, "compose": str(tmp_path / "docker-compose.yml")}
 
