@@ -55,6 +55,11 @@ options:
     description: Subnets reserved per tier block, a power of two at least the number of zones.
     type: int
     default: 4
+  names:
+    description:
+      - Maps each argument to the variable the caller passes as it (C(tiers) to C(vpc_tiers)); messages
+        name those variables instead of the arguments, so the user reads what to fix.
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -118,17 +123,26 @@ def _network(argument, value):
         _fail(argument, value, "not an IPv4 CIDR such as 10.0.0.0/16")
 
 
+def _whole_number(argument, value, example):
+    """An int, or a string of digits (YAML ``"24"``, as the role's argument spec accepts it)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(argument, value, f"must be a whole number such as {example} (no slash, no words)")
+    return value
+
+
 def _tier_prefix(index, tier):
     has_prefix, has_size = "prefix" in tier, "size" in tier
     if has_prefix == has_size:
         _fail(f"tiers[{index}]", tier, "give exactly one of 'prefix' (e.g. 24) or 'size' (e.g. 256)")
     if has_size:
-        size = tier["size"]
-        if not isinstance(size, int) or size < 16 or size > 65536 or size & (size - 1):
+        size = _whole_number(f"tiers[{index}].size", tier["size"], 256)
+        if size < 16 or size > 65536 or size & (size - 1):
             _fail(f"tiers[{index}].size", size, "must be a power of two from 16 to 65536")
         return 32 - (size.bit_length() - 1)
-    prefix = tier["prefix"]
-    if not isinstance(prefix, int) or not AWS_MIN_PREFIX <= prefix <= AWS_MAX_PREFIX:
+    prefix = _whole_number(f"tiers[{index}].prefix", tier["prefix"], 24)
+    if not AWS_MIN_PREFIX <= prefix <= AWS_MAX_PREFIX:
         _fail(f"tiers[{index}].prefix", prefix, f"AWS subnets are /{AWS_MIN_PREFIX} to /{AWS_MAX_PREFIX}")
     return prefix
 
@@ -160,6 +174,9 @@ def _validate_azs(azs, min_azs, az_slots):
         _fail("azs", azs, "must be a non-empty list of availability zone names")
     if len(set(azs)) != len(azs):
         _fail("azs", azs, "zones must be unique")
+    regions = sorted({az[:-1] for az in azs})
+    if len(regions) > 1:
+        _fail("azs", azs, f"zones of one region only (they name {', '.join(regions)}); list the VPC region's zones")
     if len({az[-1] for az in azs}) != len(azs):
         _fail("azs", azs, "zones must differ in their last letter, which names the subnets")
     if len(azs) < min_azs:
@@ -177,7 +194,19 @@ def _first_fit(vpc, block_prefix, taken):
     return None
 
 
-def subnet_plan(vpc_cidr, tiers, azs, min_azs=1, az_slots=4):
+def subnet_plan(vpc_cidr, tiers, azs, min_azs=1, az_slots=4, names=None):
+    try:
+        return _plan(vpc_cidr, tiers, azs, min_azs, az_slots)
+    except AnsibleFilterError as exc:
+        if not names:
+            raise
+        message = str(exc)
+        for argument, variable in names.items():
+            message = message.replace(f"argument '{argument}", f"variable '{variable}")
+        raise AnsibleFilterError(message) from None
+
+
+def _plan(vpc_cidr, tiers, azs, min_azs, az_slots):
     vpc = _network("vpc_cidr", vpc_cidr)
     if not AWS_MIN_PREFIX <= vpc.prefixlen <= AWS_MAX_PREFIX:
         _fail("vpc_cidr", vpc_cidr, f"AWS VPCs are /{AWS_MIN_PREFIX} to /{AWS_MAX_PREFIX}")

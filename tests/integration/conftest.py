@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator import faults
 from emulator.kube.launcher import KubeEmulator
 from tests.conftest import REPO_ROOT, _free_port, ansible_env
 
@@ -149,6 +150,33 @@ def ecs_leftovers(aws, environment: str, ours, as_dict) -> list[str]:
         if ours(as_dict(servicediscovery.list_tags_for_resource(ResourceARN=n["Arn"])["Tags"]))
     ]
     return found
+
+
+READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Search", "Lookup", "BatchGet", "Check")
+READ_ONLY_ACTIONS = {"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"}
+
+
+def mutating_requests(endpoint_url: str) -> dict[str, dict[str, int]]:
+    """The API calls that change something, per service, the emulator counted since its counters were zeroed.
+
+    The emulator counts every request (emulator/faults.py); ``zero_request_counters`` starts a count.
+    """
+    counted = faults.call_endpoint(endpoint_url)["requests"]["by_service"]
+    return {
+        service: mutating
+        for service, actions in counted.items()
+        if (
+            mutating := {
+                action: n
+                for action, n in actions.items()
+                if action not in READ_ONLY_ACTIONS and not action.startswith(READ_ONLY_PREFIXES)
+            }
+        )
+    }
+
+
+def zero_request_counters(endpoint_url: str) -> None:
+    faults.call_endpoint(endpoint_url, "DELETE")
 
 
 def non_default_vpcs(aws) -> list[str]:

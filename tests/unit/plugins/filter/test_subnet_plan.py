@@ -119,6 +119,9 @@ def test_entries_carry_tier_role_and_az():
             "exactly one",
         ),
         ("10.0.0.0/16", [{"name": "a", "role": "public", "prefix": 29}], AZS, {}, "tiers[0].prefix", "/16 to /28"),
+        ("10.0.0.0/16", [{"name": "a", "role": "public", "prefix": "/24"}], AZS, {}, "tiers[0].prefix", "whole number"),
+        ("10.0.0.0/16", [{"name": "a", "role": "public", "size": "many"}], AZS, {}, "tiers[0].size", "whole number"),
+        ("10.0.0.0/16", [{"name": "a", "role": "public", "prefix": True}], AZS, {}, "tiers[0].prefix", "whole number"),
         ("10.0.0.0/16", [{"name": "a", "role": "public", "size": 300}], AZS, {}, "tiers[0].size", "power of two"),
         ("10.0.0.0/16", [{"name": "a", "role": "public", "prefix": 17}], AZS, {}, "tiers[0]", "larger than the VPC"),
         (
@@ -158,7 +161,9 @@ def test_entries_carry_tier_role_and_az():
         ),
         ("10.0.0.0/16", THREE_TIERS, [], {}, "azs", "non-empty list"),
         ("10.0.0.0/16", THREE_TIERS, ["ap-northeast-2a", "ap-northeast-2a"], {}, "azs", "unique"),
-        ("10.0.0.0/16", THREE_TIERS, ["ap-northeast-2a", "us-east-1a"], {}, "azs", "last letter"),
+        ("10.0.0.0/16", THREE_TIERS, ["ap-northeast-2a", "us-east-1b"], {}, "azs", "one region only"),
+        ("10.0.0.0/16", THREE_TIERS, ["ap-northeast-2a", "ap-northeast-2a"], {}, "azs", "unique"),
+        ("10.0.0.0/16", THREE_TIERS, ["ap-northeast-2a", "ap-northeast-1a"], {}, "azs", "one region only"),
         ("10.0.0.0/16", THREE_TIERS, ["ap-northeast-2a"], {"min_azs": 2}, "azs", "at least 2 needed"),
         ("10.0.0.0/16", THREE_TIERS, AZS, {"az_slots": 3}, "az_slots", "power of two"),
         ("10.0.0.0/16", THREE_TIERS, AZS, {"az_slots": 1}, "azs", "raise az_slots"),
@@ -170,3 +175,14 @@ def test_refusals_name_filter_argument_and_value(vpc, tiers, azs, kwargs, argume
     message = str(err.value)
     assert message.startswith(f"subnet_plan: argument '{argument}' = ")
     assert hint in message
+
+
+def test_quoted_numbers_plan_as_numbers():
+    """YAML `prefix: "24"` passes the role's argument spec (type int): it plans exactly like 24."""
+    quoted = [dict(tier, **{key: str(tier[key]) for key in ("prefix", "size") if key in tier}) for tier in THREE_TIERS]
+    assert subnet_plan("10.0.0.0/16", quoted, AZS) == subnet_plan("10.0.0.0/16", THREE_TIERS, AZS)
+
+
+def test_names_put_the_callers_variables_in_messages():
+    with pytest.raises(AnsibleFilterError, match=r"variable 'vpc_tiers\[0\].prefix' = 29: AWS subnets"):
+        subnet_plan("10.0.0.0/16", [{"name": "a", "role": "public", "prefix": 29}], AZS, names={"tiers": "vpc_tiers"})
