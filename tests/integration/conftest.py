@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator.faults import call_endpoint
 from emulator.kube.launcher import KubeEmulator
 from tests.conftest import REPO_ROOT, _free_port, ansible_env
 
@@ -148,6 +149,31 @@ def ecs_leftovers(aws, environment: str, ours, as_dict) -> list[str]:
         for n in servicediscovery.list_namespaces()["Namespaces"]
         if ours(as_dict(servicediscovery.list_tags_for_resource(ResourceARN=n["Arn"])["Tags"]))
     ]
+    return found
+
+
+# Read-only by name (AWS's own convention), plus the identity calls every play makes first.
+READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Search", "Lookup", "BatchGet", "Check")
+READ_ONLY_ACTIONS = frozenset({"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"})
+
+
+def mutating_requests(endpoint_url: str) -> dict[str, dict[str, int]]:
+    """The requests the emulator counted (since the last ``DELETE`` of its counters) that may change state.
+
+    ``{service: {Action: count}}`` from ``GET /moto-api/teamf/faults``, without the read-only actions
+    (``READ_ONLY_PREFIXES``, ``READ_ONLY_ACTIONS``); empty when nothing could have changed. Zero the
+    counters first with ``call_endpoint(endpoint_url, "DELETE")`` (``emulator.faults``).
+    """
+    counted = call_endpoint(endpoint_url)["requests"]["by_service"]
+    found = {}
+    for service, actions in counted.items():
+        writes = {
+            action: count
+            for action, count in actions.items()
+            if count and not action.startswith(READ_ONLY_PREFIXES) and action not in READ_ONLY_ACTIONS
+        }
+        if writes:
+            found[service] = writes
     return found
 
 
