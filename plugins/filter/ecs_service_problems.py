@@ -9,16 +9,16 @@ description:
   - Checks the ecs_dev role's service list against itself and against the compose file and
     C(ecs-params.yml) it runs from, and returns every problem found, so one failed check shows all of
     them. An empty list means the services can be converged.
-  - The service list: at least one service; names unique, lowercase letters, digits and C(-), short
+  - The service list has at least one service, names unique, lowercase letters, digits and C(-), short
     enough for C(<name>-<service>) to fit a 32-character target group name; ports 1 to 65535; load
     balancer routes complete (C(path_patterns), C(priority) 1 to 50000 and unique, C(health_check_path)
     starting with C(/)); C(ingress_from) naming listed services that have no C(ingress_from) themselves.
-  - The files, read by the same strict loader as the C(ecs_compose_taskdef) module (YAML errors with
+  - The files are read by the same strict loader as the C(ecs_compose_taskdef) module (YAML errors with
     line and column, duplicate keys with both lines, unknown keys with the nearest known key,
     C(ecs-params.yml) services the compose file does not define), then translated into each service's
-    task definition as the module will, so a value ECS cannot take (C(mem_limit: lots)) fails here.
-  - The cross-check: each service is a compose service, and its O(_input[].port) (the container, target
-    group and security group port) is one its compose service publishes under C(ports).
+    task definition as the module will, so a value ECS cannot take (a C(mem_limit) of C(lots)) fails here.
+  - The cross-check makes sure each service is a compose service, and that its O(_input[].port) (the
+    container, target group and security group port) is one its compose service publishes under C(ports).
   - Every message names the inventory variable (O(services_variable), O(compose_variable),
     O(params_variable)), the value, and the fix. Runs on the controller, where the files are.
 options:
@@ -275,7 +275,7 @@ def _published_ports(task):
 
 def _check_port(check, index, service, config, task, compose_label):
     name, port = service["name"], _as_int(service.get("port"))
-    if port is None:
+    if port is None or not 1 <= port <= 65535:  # reported with the list
         return
     tcp, udp = _published_ports(task)
     if port in tcp:

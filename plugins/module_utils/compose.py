@@ -1044,7 +1044,8 @@ class _Translator:
                 f"image tag {self.image_tag!r}: not a valid Docker tag (letters, digits, '_', '.', '-'; at most 128)"
             )
 
-        params = _EcsParams(params, self.warnings, set(services))
+        # Entries for services left out by the services filter are not mistakes: only unknown names warn.
+        params = _EcsParams(params, self.warnings, set(compose["services"]))
         self.network_mode = params.network_mode
         self.volumes = _TaskVolumes(self.declared_volumes(compose.get("volumes")))
 

@@ -19,7 +19,7 @@ description:
     service, the key and what to change, and nothing is registered.
   - Compose keys that ECS cannot express (C(build), C(restart), C(depends_on), C(container_name), ...)
     are skipped with a warning, as C(ecs-cli) did.
-  - Both files are read strictly, as C(ecs-cli) validated them: a YAML error (with its line and
+  - Both files are read strictly, as C(ecs-cli) validated them. A YAML error (with its line and
     column), a key given twice in one mapping (with both lines), a key that is neither a compose
     nor an C(ecs-params.yml) key (with the nearest known key) and an C(ecs-params.yml) service that
     the compose file does not define fail the task before any AWS call, each problem listed.
