@@ -13,7 +13,7 @@ import yaml
 
 from emulator.faults import call_endpoint
 from tests.conftest import REPO_ROOT
-from tests.integration.conftest import mutating_requests, non_default_vpcs
+from tests.integration.conftest import mutating_requests
 
 SHARED = REPO_ROOT / "inventories" / "shared" / "group_vars"
 DEV_FILES = REPO_ROOT / "inventories" / "dev" / "files" / "dev"
@@ -252,23 +252,33 @@ def failed_tasks(run):
     ]
 
 
+# No reset between cases (it costs seconds each): the emulator's request counters, zeroed first, prove
+# that nothing was changed, whatever an earlier test left behind.
 @pytest.mark.parametrize(("broken", "compose", "params", "fragments"), CASES)
-def test_broken_ecs_definition_fails_before_mutation(
-    tmp_path, playbook, aws, clean_emulator, broken, compose, params, fragments
-):
-    call_endpoint(clean_emulator.url, "DELETE")
+def test_broken_ecs_definition_fails_before_mutation(tmp_path, playbook, emulator, broken, compose, params, fragments):
+    call_endpoint(emulator.url, "DELETE")
     inventory = make_inventory(tmp_path, broken, compose, params)
     run = playbook("site.yml", inventory)
     assert run.rc != 0
     for fragment in fragments(inventory):
         assert fragment in run.output, run.output[-3000:]
-    assert mutating_requests(clean_emulator.url) == {}
-    assert non_default_vpcs(aws) == []
+    assert call_endpoint(emulator.url)["requests"]["total"] > 0  # validation did reach the emulator
+    assert mutating_requests(emulator.url) == {}
 
 
-def test_every_problem_is_reported_by_one_check(tmp_path, playbook, clean_emulator):
+def test_mutating_requests_counts_changes_not_reads(aws, emulator):
+    call_endpoint(emulator.url, "DELETE")
+    logs = aws("logs")
+    logs.describe_log_groups()
+    logs.create_log_group(logGroupName="/teamf-test/mutating-requests")
+    aws("sts").get_caller_identity()
+    assert mutating_requests(emulator.url) == {"logs": {"CreateLogGroup": 1}}
+    logs.delete_log_group(logGroupName="/teamf-test/mutating-requests")
+
+
+def test_every_problem_is_reported_by_one_check(tmp_path, playbook, emulator):
     """Three mistakes in three places: one failed task whose message lists all three."""
-    call_endpoint(clean_emulator.url, "DELETE")
+    call_endpoint(emulator.url, "DELETE")
     services = services_with(
         **{"auth-server": {**SERVICES[0], "port": 9001}}, redis={"name": "redis", "port": 6379, "ingress_from": ["x"]}
     )
@@ -282,4 +292,4 @@ def test_every_problem_is_reported_by_one_check(tmp_path, playbook, clean_emulat
     assert any("ecs_dev_services[0].port 9001 (service auth-server)" in p for p in problems), problems
     assert any("ingress_from (service redis): x not in ecs_dev_services" in p for p in problems), problems
     assert any("task_definition.task_execution_rol: unknown key" in p for p in problems), problems
-    assert mutating_requests(clean_emulator.url) == {}
+    assert mutating_requests(emulator.url) == {}
