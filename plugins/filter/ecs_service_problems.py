@@ -133,7 +133,7 @@ class _Check:
             self.problems.append(message)
 
     def where(self, index, field=None, name=None, value=_UNSET):
-        """``ecs_dev_services[1].port 9001 (api-server)``: the path, the value, the service when not shown."""
+        """``ecs_dev_services[1].port 9001 (service api-server)``: the path, the value, the service if not shown."""
         path = f"{self.services_variable}[{index}]" + (f".{field}" if field else "")
         if value is not _UNSET:
             path += f" {value!r}"
@@ -287,11 +287,9 @@ def _check_port(check, index, service, config, task, compose_label):
     exposed = config.get("expose") if isinstance(config, dict) else None
     if isinstance(exposed, list) and str(port) in [str(item).partition("/")[0] for item in exposed]:
         found += f"; {port} is under expose, which ECS ignores"
-    uses = (
-        "the target group, its health check and the security group"
-        if service.get("load_balancer")
-        else ("the security group")
-    )
+    uses = "the security group"
+    if service.get("load_balancer"):
+        uses = "the target group, its health check and the security group"
     fix = f"set port to {tcp[0]}" if len(tcp) == 1 else "set port to the one the container listens on"
     check.add(
         f"{where}: not a port {compose_label} publishes for {name} ({found}); {uses} would use {port}: "
