@@ -11,7 +11,8 @@ with the service, the key and the fix instead.
 
 Nothing here talks to AWS: ``compose_to_task_definition`` returns the keyword arguments for boto3's
 ``register_task_definition``; ``canonical_task_definition`` brings those and a
-``describe_task_definition`` result to one comparable form.
+``describe_task_definition`` result to one comparable form. Reading the files (strict YAML, duplicate
+and unknown keys) is ``compose_load``'s; its public names are re-exported here.
 """
 
 from __future__ import annotations
@@ -20,46 +21,15 @@ import copy
 import re
 import shlex
 
-import yaml
-
-
-class ComposeError(ValueError):
-    """The compose project or ecs-params document cannot become a task definition."""
-
-
-# ---------------------------------------------------------------------------------------------
-# YAML
-# ---------------------------------------------------------------------------------------------
-
-
-class _ComposeLoader(yaml.SafeLoader):
-    """YAML 1.1 without base-60 numbers, so an unquoted ``80:80`` port stays the string "80:80"."""
-
-
-_ComposeLoader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*|0b[0-1_]+|0x[0-9a-fA-F_]+|0[0-7_]+)$")
-_FLOAT_RE = re.compile(
-    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+from ansible_collections.teamf.platform.plugins.module_utils.compose_load import (  # noqa: F401  (public names)
+    PARAMS_SERVICE_KEYS,
+    PARAMS_TASK_KEYS,
+    ComposeError,
+    load_project,
+    load_yaml,
+    project_problems,
 )
-_ComposeLoader.add_implicit_resolver("tag:yaml.org,2002:int", _INT_RE, list("-+0123456789"))
-_ComposeLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_RE, list("-+0123456789."))
-
-
-def load_yaml(text, source):
-    """Parse one compose or ecs-params document; ``source`` names it in errors."""
-    try:
-        document = yaml.load(text, Loader=_ComposeLoader)
-    except yaml.YAMLError as exc:
-        raise ComposeError(f"{source}: not valid YAML: {exc}") from exc
-    if not isinstance(document, dict):
-        raise ComposeError(f"{source}: expected a mapping at the top level, got {_type_name(document)}")
-    return document
-
+from ansible_collections.teamf.platform.plugins.module_utils.compose_load import type_name as _type_name
 
 # ---------------------------------------------------------------------------------------------
 # Variable interpolation (docker-compose semantics: $VAR, ${VAR}, ${VAR:-default}, ${VAR-default},
@@ -200,12 +170,6 @@ def _task_memory(value):
         raise ValueError("must be MiB such as 512 or a size such as '0.5GB'")
     number = float(match.group(1))
     return str(int(number * 1024)) if (match.group(2) or "").lower() == "g" else str(int(number))
-
-
-def _type_name(value):
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "nothing"}.get(
-        type(value), type(value).__name__
-    )
 
 
 def _scalar_text(value):
@@ -1080,7 +1044,8 @@ class _Translator:
                 f"image tag {self.image_tag!r}: not a valid Docker tag (letters, digits, '_', '.', '-'; at most 128)"
             )
 
-        params = _EcsParams(params, self.warnings, set(services))
+        # Entries for services left out by the services filter are not mistakes: only unknown names warn.
+        params = _EcsParams(params, self.warnings, set(compose["services"]))
         self.network_mode = params.network_mode
         self.volumes = _TaskVolumes(self.declared_volumes(compose.get("volumes")))
 
@@ -1149,15 +1114,6 @@ class _Translator:
 # ecs-params.yml (version 1)
 # ---------------------------------------------------------------------------------------------
 
-_PARAMS_TASK_KEYS = {
-    "ecs_network_mode", "task_role_arn", "task_execution_role", "task_size", "pid_mode", "ipc_mode",
-    "services", "docker_volumes", "efs_volumes", "placement_constraints",
-}  # fmt: skip
-_PARAMS_SERVICE_KEYS = {
-    "essential", "depends_on", "repository_credentials", "cpu_shares", "mem_limit", "mem_reservation",
-    "gpu", "init_process_enabled", "healthcheck", "secrets", "logging", "firelens_configuration",
-}  # fmt: skip
-
 
 class _EcsParams:
     def __init__(self, document, warnings, service_names):
@@ -1177,7 +1133,7 @@ class _EcsParams:
                 warnings.append(f"ecs-params.yml: unknown option {key} ignored")
         self.task = self.mapping("task_definition", self.doc.get("task_definition"))
         for key in self.task:
-            if key not in _PARAMS_TASK_KEYS:
+            if key not in PARAMS_TASK_KEYS:
                 warnings.append(f"ecs-params.yml: unknown option task_definition.{key} ignored")
         mode = self.task.get("ecs_network_mode")
         if mode is not None and mode not in _NETWORK_MODES:
@@ -1191,7 +1147,7 @@ class _EcsParams:
                 )
             where = f"task_definition.services.{name}"
             for key in self.mapping(where, config):
-                if key not in _PARAMS_SERVICE_KEYS:
+                if key not in PARAMS_SERVICE_KEYS:
                     warnings.append(f"ecs-params.yml: unknown option {where}.{key} ignored")
 
     def fail(self, key, message, value=None):

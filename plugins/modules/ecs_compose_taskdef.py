@@ -19,6 +19,10 @@ description:
     service, the key and what to change, and nothing is registered.
   - Compose keys that ECS cannot express (C(build), C(restart), C(depends_on), C(container_name), ...)
     are skipped with a warning, as C(ecs-cli) did.
+  - Both files are read strictly, as C(ecs-cli) validated them. A YAML error (with its line and
+    column), a key given twice in one mapping (with both lines), a key that is neither a compose
+    nor an C(ecs-params.yml) key (with the nearest known key) and an C(ecs-params.yml) service that
+    the compose file does not define fail the task before any AWS call, each problem listed.
 author: teamf platform engineers
 options:
   compose_file:
@@ -169,7 +173,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.compose import (
     ComposeError,
     canonical_task_definition,
     compose_to_task_definition,
-    load_yaml,
+    load_project,
     task_definition_diff,
 )
 from ansible_collections.teamf.platform.plugins.module_utils.ecs_taskdef import (
@@ -203,11 +207,13 @@ def translate(module):
             return handle.read()
 
     try:
-        compose = load_yaml(read_text(module, "compose_file", compose_path), f"compose_file {compose_path}")
-        ecs_params = None
-        if params["ecs_params_file"]:
-            text = read_text(module, "ecs_params_file", params["ecs_params_file"])
-            ecs_params = load_yaml(text, f"ecs_params_file {params['ecs_params_file']}")
+        params_file = params["ecs_params_file"]
+        compose, ecs_params = load_project(
+            read_text(module, "compose_file", compose_path),
+            f"compose_file {compose_path}",
+            read_text(module, "ecs_params_file", params_file) if params_file else None,
+            f"ecs_params_file {params_file}",
+        )
         definition, warnings = compose_to_task_definition(
             compose,
             params["family"],

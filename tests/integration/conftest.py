@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator import faults
+from emulator.faults import call_endpoint
 from emulator.kube.launcher import KubeEmulator
 from tests.conftest import REPO_ROOT, _free_port, ansible_env
 
@@ -152,31 +152,34 @@ def ecs_leftovers(aws, environment: str, ours, as_dict) -> list[str]:
     return found
 
 
+# Read-only by name (AWS's own convention), plus the identity calls every play makes first.
 READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Search", "Lookup", "BatchGet", "Check")
-READ_ONLY_ACTIONS = {"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"}
+READ_ONLY_ACTIONS = frozenset({"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"})
 
 
 def mutating_requests(endpoint_url: str) -> dict[str, dict[str, int]]:
-    """The API calls that change something, per service, the emulator counted since its counters were zeroed.
+    """The requests the emulator counted (since the last ``DELETE`` of its counters) that may change state.
 
-    The emulator counts every request (emulator/faults.py); ``zero_request_counters`` starts a count.
+    ``{service: {Action: count}}`` from ``GET /moto-api/teamf/faults``, without the read-only actions
+    (``READ_ONLY_PREFIXES``, ``READ_ONLY_ACTIONS``); empty when nothing could have changed. Zero the
+    counters first with ``call_endpoint(endpoint_url, "DELETE")`` (``emulator.faults``).
     """
-    counted = faults.call_endpoint(endpoint_url)["requests"]["by_service"]
-    return {
-        service: mutating
-        for service, actions in counted.items()
-        if (
-            mutating := {
-                action: n
-                for action, n in actions.items()
-                if action not in READ_ONLY_ACTIONS and not action.startswith(READ_ONLY_PREFIXES)
-            }
-        )
-    }
+    counted = call_endpoint(endpoint_url)["requests"]["by_service"]
+    found = {}
+    for service, actions in counted.items():
+        writes = {
+            action: count
+            for action, count in actions.items()
+            if count and not action.startswith(READ_ONLY_PREFIXES) and action not in READ_ONLY_ACTIONS
+        }
+        if writes:
+            found[service] = writes
+    return found
 
 
 def zero_request_counters(endpoint_url: str) -> None:
-    faults.call_endpoint(endpoint_url, "DELETE")
+    """Start a count for ``mutating_requests`` (also turns fault injection off)."""
+    call_endpoint(endpoint_url, "DELETE")
 
 
 def non_default_vpcs(aws) -> list[str]:

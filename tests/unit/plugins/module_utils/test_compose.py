@@ -2125,3 +2125,11 @@ def test_diff_shows_the_changed_image():
     assert {k: v for k, v in diff["before"].items() if k != "containerDefinitions"} == {
         k: v for k, v in diff["after"].items() if k != "containerDefinitions"
     }
+
+
+def test_ecs_params_of_services_left_out_by_the_filter_do_not_warn():
+    compose = {"services": {"web": {"image": "nginx"}, "db": {"image": "postgres"}}}
+    ecs_params = {"version": 1, "task_definition": {"services": {"db": {"essential": False}}}}
+    task, warnings = compose_to_task_definition(compose, FAMILY, ecs_params=ecs_params, services=["web"])
+    assert [c["name"] for c in task["containerDefinitions"]] == ["web"]
+    assert warnings == []
