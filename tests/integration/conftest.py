@@ -182,6 +182,61 @@ def zero_request_counters(endpoint_url: str) -> None:
     call_endpoint(endpoint_url, "DELETE")
 
 
+def estate_counts(aws) -> dict[str, int]:
+    """How many of each resource type the account holds: two converges made the same estate when equal.
+
+    Counts what the platform makes anywhere in the account (NAT gateways ``deleted`` and KMS keys not
+    ``Enabled`` are gone, as AWS lists them for a while), so a duplicate or an orphan shows as a difference.
+    """
+    ec2, iam, eks, ecs, elbv2, kms = aws("ec2"), aws("iam"), aws("eks"), aws("ecs"), aws("elbv2"), aws("kms")
+    ours = [{"Name": "tag:ManagedBy", "Values": ["teamf.platform"]}]
+    clusters = eks.list_clusters()["clusters"]
+    templates = ec2.describe_launch_templates(Filters=ours)["LaunchTemplates"]
+    namespaces = aws("servicediscovery").list_namespaces()["Namespaces"]
+    ecs_clusters = ecs.list_clusters()["clusterArns"]
+    return {
+        "vpcs": len(ec2.describe_vpcs(Filters=ours)["Vpcs"]),
+        "subnets": len(ec2.describe_subnets(Filters=ours)["Subnets"]),
+        "internet_gateways": len(ec2.describe_internet_gateways(Filters=ours)["InternetGateways"]),
+        "nat_gateways": len(
+            [n for n in ec2.describe_nat_gateways(Filters=ours)["NatGateways"] if n["State"] != "deleted"]
+        ),
+        "elastic_ips": len(ec2.describe_addresses(Filters=ours)["Addresses"]),
+        "route_tables": len(ec2.describe_route_tables(Filters=ours)["RouteTables"]),
+        "security_groups": len(ec2.describe_security_groups(Filters=ours)["SecurityGroups"]),
+        "launch_templates": len(templates),
+        "launch_template_versions": sum(t["LatestVersionNumber"] for t in templates),
+        "iam_roles": len([r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("teamf-")]),
+        "iam_policies": len(iam.list_policies(Scope="Local")["Policies"]),
+        "instance_profiles": len(iam.list_instance_profiles()["InstanceProfiles"]),
+        "oidc_providers": len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]),
+        "kms_keys_enabled": len(
+            [
+                k
+                for k in kms.list_keys()["Keys"]
+                if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+            ]
+        ),
+        "kms_aliases": len([a for a in kms.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")]),
+        "eks_clusters": len(clusters),
+        "eks_nodegroups": sum(len(eks.list_nodegroups(clusterName=c)["nodegroups"]) for c in clusters),
+        "eks_addons": sum(len(eks.list_addons(clusterName=c)["addons"]) for c in clusters),
+        "eks_access_entries": sum(len(eks.list_access_entries(clusterName=c)["accessEntries"]) for c in clusters),
+        "ecr_repositories": len(aws("ecr").describe_repositories()["repositories"]),
+        "log_groups": len(aws("logs").describe_log_groups()["logGroups"]),
+        "auto_scaling_groups": len(aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]),
+        "capacity_providers": len(
+            [p for p in ecs.describe_capacity_providers()["capacityProviders"] if p["name"].startswith("teamf-")]
+        ),
+        "ecs_services": sum(len(ecs.list_services(cluster=c)["serviceArns"]) for c in ecs_clusters),
+        "task_definition_revisions": len(ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]),
+        "load_balancers": len(elbv2.describe_load_balancers()["LoadBalancers"]),
+        "target_groups": len(elbv2.describe_target_groups()["TargetGroups"]),
+        "cloud_map_namespaces": len(namespaces),
+        "cloud_map_services": len(aws("servicediscovery").list_services()["Services"]),
+    }
+
+
 def non_default_vpcs(aws) -> list[str]:
     return [v["VpcId"] for v in aws("ec2").describe_vpcs()["Vpcs"] if not v.get("IsDefault")]
 

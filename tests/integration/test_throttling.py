@@ -1,4 +1,6 @@
-"""A throttled, flaky AWS: our modules and a converge of dev survive it, create nothing twice, rerun clean.
+"""A throttled, flaky AWS: each of our modules survives it, creates nothing twice, reruns clean.
+
+The whole estate converging under throttling is in test_site.py (it compares with the clean estate there).
 
 A private emulator answers a seeded share of every service's calls with that service's throttling
 error (``TEAMF_EMULATOR_FAULTS``; ``emulator/README.md``). Set-up and read-back run with the faults
@@ -21,13 +23,11 @@ import yaml
 
 from emulator.faults import call_endpoint
 from tests.conftest import REGION, REPO_ROOT, ansible_env, put_empty_image
-from tests.integration.conftest import run_playbook
 from tests.integration.modules import ANSIBLE_PLAYBOOK, Step, aws_args, run_steps
 
 # At least a fifth of the calls to every service throttled, as AWS does under load.
 THROTTLING = {"seed": 7, "rate": 0.25, "kinds": ["throttling"]}
 SERVER_ERRORS = {"seed": 3, "rate": 0.3, "kinds": ["5xx"]}
-SITE_THROTTLING = {"seed": 3, "rate": 0.2, "kinds": ["throttling"]}
 THROTTLING_CODES = {"ThrottlingException", "Throttling", "RequestLimitExceeded"}
 SERVER_ERROR_CODES = {
     "InternalFailure",
@@ -314,99 +314,3 @@ def test_retries_are_shown_at_verbosity_one(flaky, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     assert counted["faults"]["total"] == 1
     assert "aws_retries" in run.stdout and "ListClusters" in run.stdout and "ThrottlingException" in run.stdout
-
-
-# ---- the whole of dev ------------------------------------------------------------------------------
-
-# What a clean converge of dev makes, per resource type (site.yml --limit dev against a fault-free
-# emulator, counted with dev_counts; test_site checks the same estate in detail).
-CLEAN_DEV = {
-    "vpcs": 1,
-    "subnets": 6,
-    "internet_gateways": 1,
-    "nat_gateways": 1,
-    "elastic_ips": 1,
-    "route_tables": 3,
-    "security_groups": 5,
-    "roles": 4,
-    "instance_profiles": 1,
-    "ecr_repositories": 2,
-    "log_groups": 3,
-    "auto_scaling_groups": 1,
-    "capacity_providers": 1,
-    "load_balancers": 1,
-    "target_groups": 2,
-    "cloud_map_services": 3,
-    "ecs_services": 3,
-    "task_definition_revisions": 3,
-}
-
-
-def dev_counts(aws):
-    ec2, iam, ecs, elbv2 = aws("ec2"), aws("iam"), aws("ecs"), aws("elbv2")
-    tagged = [{"Name": "tag:Environment", "Values": ["dev"]}, {"Name": "tag:ManagedBy", "Values": ["teamf.platform"]}]
-    namespaces = aws("servicediscovery").list_namespaces()["Namespaces"]
-    return {
-        "vpcs": len(ec2.describe_vpcs(Filters=tagged)["Vpcs"]),
-        "subnets": len(ec2.describe_subnets(Filters=tagged)["Subnets"]),
-        "internet_gateways": len(ec2.describe_internet_gateways(Filters=tagged)["InternetGateways"]),
-        "nat_gateways": len(
-            [n for n in ec2.describe_nat_gateways(Filters=tagged)["NatGateways"] if n["State"] != "deleted"]
-        ),
-        "elastic_ips": len(ec2.describe_addresses(Filters=tagged)["Addresses"]),
-        "route_tables": len(ec2.describe_route_tables(Filters=tagged)["RouteTables"]),
-        "security_groups": len(ec2.describe_security_groups(Filters=tagged)["SecurityGroups"]),
-        # dev's ECS roles, its CI deploy role and the account's CI build role
-        "roles": len([r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("teamf-")]),
-        "instance_profiles": len(
-            [
-                p
-                for p in iam.list_instance_profiles()["InstanceProfiles"]
-                if p["InstanceProfileName"].startswith("teamf-")
-            ]
-        ),
-        "ecr_repositories": len(aws("ecr").describe_repositories()["repositories"]),
-        "log_groups": len(aws("logs").describe_log_groups(logGroupNamePrefix="/ecs/teamf-dev/")["logGroups"]),
-        "auto_scaling_groups": len(aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]),
-        "capacity_providers": len(
-            [p for p in ecs.describe_capacity_providers()["capacityProviders"] if p["name"].startswith("teamf-")]
-        ),
-        "load_balancers": len(elbv2.describe_load_balancers()["LoadBalancers"]),
-        "target_groups": len(elbv2.describe_target_groups()["TargetGroups"]),
-        "cloud_map_services": sum(
-            len(
-                aws("servicediscovery").list_services(
-                    Filters=[{"Name": "NAMESPACE_ID", "Values": [n["Id"]], "Condition": "EQ"}]
-                )["Services"]
-            )
-            for n in namespaces
-        ),
-        "ecs_services": len(ecs.list_services(cluster="teamf-dev")["serviceArns"]),
-        "task_definition_revisions": len(
-            [
-                arn
-                for arn in ecs.list_task_definitions()["taskDefinitionArns"]
-                if arn.rsplit("/", 1)[-1].startswith("teamf-dev-")
-            ]
-        ),
-    }
-
-
-def test_dev_converges_under_throttling_and_reruns_clean(emulator_factory):
-    flaky_site = emulator_factory(
-        isolation="throttling-site",
-        TEAMF_EMULATOR_FAULTS=json.dumps(SITE_THROTTLING),
-        TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1",
-    )
-    started = time.monotonic()
-    first = run_playbook(flaky_site, "site.yml", "inventories/local", "--limit", "dev")
-    first_seconds = time.monotonic() - started
-    assert first.rc == 0, first.output[-4000:]
-    rerun = run_playbook(flaky_site, "site.yml", "inventories/local", "--limit", "dev")
-    assert rerun.rc == 0, rerun.output[-4000:]
-    assert rerun.changed("dev") == 0, rerun.output[-4000:]
-    counted = call_endpoint(flaky_site.url, "DELETE")
-    assert counted["faults"]["total"] > 0
-    assert {"ec2", "iam", "ecs", "elasticloadbalancing"} <= faulted_services(counted), counted["faults"]
-    assert dev_counts(clients(flaky_site)) == CLEAN_DEV
-    print(f"dev converge under 20 % throttling: {first_seconds:.0f}s; faults {counted['faults']['by_kind']}")
