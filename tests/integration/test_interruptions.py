@@ -1,8 +1,9 @@
 """A converge killed at any point is finished by the next run: nothing twice, nothing left behind.
 
 One chain of runs of ``site.yml`` on one private emulator: each run is killed with SIGKILL of its
-process group (ansible-playbook, its workers, the modules and helm; not the async jobs, which the
-AWS-side work they wait for outlives anyway) at the next kill point, and the next run starts from
+process group and of its workers' groups (ansible-playbook, its workers, the modules and helm; not
+the async jobs, which detach as the AWS-side work they wait for would outlive a crash anyway) at the
+next kill point, and the next run starts from
 what it left:
 
 1. ``--limit dev,staging``: the VPCs (both environments converge them in the same play), right after
@@ -25,6 +26,7 @@ Kubernetes stand-in) saw the call the kill waits for, and the run died of SIGKIL
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -140,11 +142,54 @@ class Run:
         }
 
 
+def descendants(root: int) -> list[int]:
+    """``root`` and every process descended from it, read from /proc (parent ids)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def process_groups(root: int) -> set[int]:
+    groups = set()
+    for pid in descendants(root):
+        with contextlib.suppress(ProcessLookupError):
+            groups.add(os.getpgid(pid))
+    return groups
+
+
+def kill_run(proc: subprocess.Popen) -> None:
+    """SIGKILL the run: ansible-playbook's process group and those of its workers, with their modules and helm.
+
+    ansible-core's workers call setsid, so a SIGKILL of ansible-playbook's group alone leaves them
+    running: the module being run would still finish its calls. Everything is stopped first, so
+    nothing forks while the groups are collected.
+    """
+    stopped: set[int] = set()
+    while new := process_groups(proc.pid) - stopped:
+        for group in new:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGSTOP)
+        stopped |= new
+    for group in stopped:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+
+
 def converge(
     estate: Estate, log: Path, limit: str = ALL, task: str | None = None, trigger: Callable | None = None
 ) -> Run:
-    """Run ``site.yml --limit limit``; with ``task``, SIGKILL its process group once that task started and
-    ``trigger`` fired. The output is kept in ``log``.
+    """Run ``site.yml --limit limit``; with ``task``, kill it (``kill_run``) once that task started and
+    ``trigger`` fired. The output is kept in ``log``, line by line.
 
     ``trigger(estate)`` is called when the task's line is printed and returns the check to poll.
     """
@@ -158,26 +203,27 @@ def converge(
         start_new_session=True,
     )
     lines, reached, triggered = [], None, False
-    try:
-        for line in proc.stdout:
-            lines.append(line)
-            if task and line.startswith("TASK [") and task in line:
-                reached, check = line.strip(), trigger(estate)
-                deadline = time.monotonic() + TRIGGER_TIMEOUT
-                while not (triggered := check()) and proc.poll() is None and time.monotonic() < deadline:
-                    time.sleep(0.2)
-                os.killpg(proc.pid, signal.SIGKILL)
-                break
-        # Not read to the end after a kill: an async job the run started (detached, it outlives the
-        # kill as AWS-side work would) may still hold the pipe open.
-        proc.stdout.close()
-        rc = proc.wait(timeout=RUN_TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    with log.open("w", buffering=1) as kept:
+        try:
+            for line in proc.stdout:
+                lines.append(line)
+                kept.write(line)
+                if task and line.startswith("TASK [") and task in line:
+                    reached, check = line.strip(), trigger(estate)
+                    deadline = time.monotonic() + TRIGGER_TIMEOUT
+                    while not (triggered := check()) and proc.poll() is None and time.monotonic() < deadline:
+                        time.sleep(0.2)
+                    kill_run(proc)
+                    break
+            # Not read to the end after a kill: an async job the run started (detached, it outlives
+            # the kill as AWS-side work would) may still hold the pipe open.
+            proc.stdout.close()
+            rc = proc.wait(timeout=RUN_TIMEOUT)
+        finally:
+            if proc.poll() is None:
+                kill_run(proc)
+                proc.wait()
     output = "".join(lines)
-    log.write_text(output)
     return Run(rc, output, reached, triggered)
 
 
@@ -215,7 +261,13 @@ KILL_POINTS = [
     ("dev: ECS services", ALL, "Create the services, or reconcile", after_call("ecs", "CreateService"), None),
     ("staging: KMS key", "staging", "Create the secrets encryption key", after_call("kms", "CreateKey"), HOLD_ALIAS),
     ("staging: cluster wait", "staging", "Wait for the cluster to be ACTIVE", after_seconds(1), None),
-    ("staging: nodegroups", "staging", "Converge the nodegroups", after_call("eks", "CreateNodegroup"), None),
+    (
+        "staging: nodegroups",
+        "staging",
+        "nodegroup : Converge the nodegroups",
+        after_call("eks", "CreateNodegroup"),
+        None,
+    ),
     ("staging: Helm releases", "staging", "Install or upgrade each release", release_pending, None),
 ]
 
@@ -306,7 +358,7 @@ def test_killed_converges_are_finished_by_the_next_run(estates):
         assert clean.wait(timeout=RUN_TIMEOUT) == 0, (reference.home / "clean.log").read_text()[-5000:]
     finally:
         if clean.poll() is None:
-            os.killpg(clean.pid, signal.SIGKILL)
+            kill_run(clean)
             clean.wait()
     expected = counts(reference)
     assert all(status == "deployed" for _, _, status in expected["helm_releases"]), expected["helm_releases"]
