@@ -1,0 +1,365 @@
+"""A converge killed at any point is finished by the next run: nothing twice, nothing left behind.
+
+One chain of runs of ``site.yml`` on one private emulator: each run is killed with SIGKILL of its
+process group and of its workers' groups (ansible-playbook, its workers, the modules and helm; not
+the async jobs, which detach as the AWS-side work they wait for would outlive a crash anyway) at the
+next kill point, and the next run starts from
+what it left:
+
+1. ``--limit dev,staging``: the VPCs (both environments converge them in the same play), right after
+   the first CreateNatGateway;
+2. ``--limit dev,staging``: dev's ECS services, right after the first CreateService;
+3. ``--limit staging`` from here on (dev's ECS layer is not run again for each EKS kill point, to keep
+   the test cheap): the secrets key, right after CreateKey; CreateAlias is held back by the emulator's
+   fault injection, so the kill lands between the two calls, where the key has no alias yet;
+4. the wait for the cluster;
+5. the nodegroups, right after CreateNodegroup;
+6. the Helm releases, once one of them is ``pending-install`` or ``pending-upgrade``.
+
+Then ``--limit dev,staging`` finishes the job and a second such run changes nothing (changed=0 for
+every host in PLAY RECAP). The resources per type, read back with boto3 and helm, then equal those of one clean
+converge of the same limit, run meanwhile on a second private emulator and Kubernetes stand-in.
+
+Each kill point is checked to have hit: the killed run printed the task, the emulator (or the
+Kubernetes stand-in) saw the call the kill waits for, and the run died of SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+
+from emulator.faults import call_endpoint
+from emulator.kube.launcher import KubeEmulator
+from tests.conftest import REGION, REPO_ROOT, _free_port, ansible_env
+
+ALL = "dev,staging"
+ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
+HELM = Path(sys.executable).parent / "helm"
+RUN_TIMEOUT = 1200
+# How long a kill point waits for its call once the task started; a safety net, not a measure.
+TRIGGER_TIMEOUT = 300
+# CreateAlias answered with throttling until the run is killed: its retries keep the key alias-less.
+HOLD_ALIAS = {"seed": 1, "rules": [{"rate": 1.0, "services": ["kms"], "actions": ["CreateAlias"]}]}
+RECAP_LINE = re.compile(r"^(\S+)\s+:\s+(ok=\d+.*)$", re.MULTILINE)
+
+
+@dataclass
+class Estate:
+    """A private emulator and a Kubernetes stand-in for staging, and the environment runs use to reach them."""
+
+    emulator: object
+    kube: KubeEmulator
+    home: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return dict(
+            ansible_env(self.emulator),
+            TEAMF_TEST_KUBE_ENDPOINT_STAGING=self.kube.url,
+            TEAMF_SECRETS_DIR=str(self.home / "secrets"),
+        )
+
+    def aws(self, service: str):
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        )
+        return session.client(service, endpoint_url=self.emulator.url)
+
+    def requests(self, service: str, action: str) -> int:
+        """How many ``action`` calls the emulator has answered (the fault endpoint counts them)."""
+        status = call_endpoint(self.emulator.url, "GET")
+        return status["requests"]["by_service"].get(service, {}).get(action, 0)
+
+    def releases(self) -> list[tuple[str, str, str]]:
+        """Every Helm release in any state (``-a``: pending and failed ones too), as (namespace, name, status)."""
+        kubeconfig = self.home / "kubeconfig"
+        if not kubeconfig.exists():
+            self.kube.write_kubeconfig(kubeconfig)
+        listed = subprocess.run(
+            [str(HELM), "list", "-A", "-a", "-o", "json"],
+            env=dict(os.environ, KUBECONFIG=str(kubeconfig), HELM_CACHE_HOME=str(self.home / "helm-cache")),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return sorted((r["namespace"], r["name"], r["status"]) for r in json.loads(listed.stdout))
+
+
+@pytest.fixture(scope="module")
+def estates(emulator_factory, tmp_path_factory):
+    """Two estates: ``chain`` for the interrupted runs, ``reference`` for the clean converge."""
+    built, stand_ins = {}, []
+    for name in ("chain", "reference"):
+        emu = emulator_factory(isolation=f"interruptions-{name}", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1")
+        home = tmp_path_factory.mktemp(f"interruptions-{name}")
+        kube = KubeEmulator(port=_free_port(), state_dir=home / "kube", ready_delay=0.2)
+        kube.start()
+        stand_ins.append(kube)
+        built[name] = Estate(emu, kube, home)
+    yield built
+    for kube in stand_ins:
+        kube.stop()
+
+
+def start_converge(estate: Estate, log: Path) -> subprocess.Popen:
+    """``site.yml --limit dev,staging`` in a process group of its own, in the background, its output into ``log``."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [str(ANSIBLE_PLAYBOOK), "site.yml", "-i", "inventories/local", "--limit", ALL],
+            cwd=REPO_ROOT,
+            env=estate.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+@dataclass
+class Run:
+    rc: int
+    output: str
+    reached: str | None = None  # the TASK line the kill waited for
+    triggered: bool = False  # whether the call it waited for was seen before the kill
+
+    def recap(self) -> dict[str, dict[str, int]]:
+        return {
+            host: {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
+            for host, counts in RECAP_LINE.findall(self.output)
+        }
+
+
+def descendants(root: int) -> list[int]:
+    """``root`` and every process descended from it, read from /proc (parent ids)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def process_groups(root: int) -> set[int]:
+    groups = set()
+    for pid in descendants(root):
+        with contextlib.suppress(ProcessLookupError):
+            groups.add(os.getpgid(pid))
+    return groups
+
+
+def kill_run(proc: subprocess.Popen) -> None:
+    """SIGKILL the run: ansible-playbook's process group and those of its workers, with their modules and helm.
+
+    ansible-core's workers call setsid, so a SIGKILL of ansible-playbook's group alone leaves them
+    running: the module being run would still finish its calls. Everything is stopped first, so
+    nothing forks while the groups are collected.
+    """
+    stopped: set[int] = set()
+    while new := process_groups(proc.pid) - stopped:
+        for group in new:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGSTOP)
+        stopped |= new
+    for group in stopped:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+
+
+def converge(
+    estate: Estate, log: Path, limit: str = ALL, task: str | None = None, trigger: Callable | None = None
+) -> Run:
+    """Run ``site.yml --limit limit``; with ``task``, kill it (``kill_run``) once that task started and
+    ``trigger`` fired. The output is kept in ``log``, line by line.
+
+    ``trigger(estate)`` is called when the task's line is printed and returns the check to poll.
+    """
+    proc = subprocess.Popen(
+        [str(ANSIBLE_PLAYBOOK), "site.yml", "-i", "inventories/local", "--limit", limit],
+        cwd=REPO_ROOT,
+        env=estate.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines, reached, triggered = [], None, False
+    with log.open("w", buffering=1) as kept:
+        try:
+            for line in proc.stdout:
+                lines.append(line)
+                kept.write(line)
+                if task and line.startswith("TASK [") and task in line:
+                    reached, check = line.strip(), trigger(estate)
+                    deadline = time.monotonic() + TRIGGER_TIMEOUT
+                    while not (triggered := check()) and proc.poll() is None and time.monotonic() < deadline:
+                        time.sleep(0.2)
+                    kill_run(proc)
+                    break
+            # Not read to the end after a kill: an async job the run started (detached, it outlives
+            # the kill as AWS-side work would) may still hold the pipe open.
+            proc.stdout.close()
+            rc = proc.wait(timeout=RUN_TIMEOUT)
+        finally:
+            if proc.poll() is None:
+                kill_run(proc)
+                proc.wait()
+    output = "".join(lines)
+    return Run(rc, output, reached, triggered)
+
+
+def after_call(service: str, action: str):
+    """A trigger: the emulator answered one more ``action`` than when the task started."""
+
+    def arm(estate: Estate):
+        before = estate.requests(service, action)
+        return lambda: estate.requests(service, action) > before
+
+    return arm
+
+
+def after_seconds(seconds: float):
+    def arm(estate: Estate):
+        end = time.monotonic() + seconds
+        return lambda: time.monotonic() >= end
+
+    return arm
+
+
+def release_pending(estate: Estate):
+    return lambda: any(status.startswith("pending-") for _, _, status in estate.releases())
+
+
+# (what is killed, --limit, the task whose start arms the kill, the trigger, faults on during the run)
+KILL_POINTS = [
+    (
+        "VPC: NAT gateways",
+        ALL,
+        "Create the NAT gateways in the public tier",
+        after_call("ec2", "CreateNatGateway"),
+        None,
+    ),
+    ("dev: ECS services", ALL, "Create the services, or reconcile", after_call("ecs", "CreateService"), None),
+    ("staging: KMS key", "staging", "Create the secrets encryption key", after_call("kms", "CreateKey"), HOLD_ALIAS),
+    ("staging: cluster wait", "staging", "Wait for the cluster to be ACTIVE", after_seconds(1), None),
+    (
+        "staging: nodegroups",
+        "staging",
+        "nodegroup : Converge the nodegroups",
+        after_call("eks", "CreateNodegroup"),
+        None,
+    ),
+    ("staging: Helm releases", "staging", "Install or upgrade each release", release_pending, None),
+]
+
+
+def counts(estate: Estate) -> dict:
+    """What exists, per resource type (ids left out, so two emulators compare)."""
+    ec2, iam, kms, eks, ecs, elbv2 = (estate.aws(s) for s in ("ec2", "iam", "kms", "eks", "ecs", "elbv2"))
+    keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
+    clusters = sorted(eks.list_clusters()["clusters"])
+    templates = ec2.describe_launch_templates()["LaunchTemplates"]
+    revisions: dict[str, int] = {}
+    for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]:
+        family = arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]
+        revisions[family] = revisions.get(family, 0) + 1
+    return {
+        "vpcs": len([v for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]),
+        "subnets": len([s for s in ec2.describe_subnets()["Subnets"] if not s.get("DefaultForAz")]),
+        "internet_gateways": len(ec2.describe_internet_gateways()["InternetGateways"]),
+        # AWS lists deleted NAT gateways for about an hour.
+        "nat_gateways": len([n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] != "deleted"]),
+        "elastic_ips": len(ec2.describe_addresses()["Addresses"]),
+        "route_tables": len(ec2.describe_route_tables()["RouteTables"]),
+        "security_groups": len(ec2.describe_security_groups()["SecurityGroups"]),
+        "iam_roles": sorted(r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("teamf-")),
+        "instance_profiles": sorted(p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]),
+        "iam_policies": len(iam.list_policies(Scope="Local")["Policies"]),
+        "oidc_providers": len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]),
+        "kms_keys_enabled": len([k for k in keys if k["KeyManager"] == "CUSTOMER" and k["KeyState"] == "Enabled"]),
+        "kms_aliases": sorted(
+            a["AliasName"] for a in kms.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")
+        ),
+        "eks_clusters": clusters,
+        "nodegroups": sorted(n for c in clusters for n in eks.list_nodegroups(clusterName=c)["nodegroups"]),
+        "eks_addons": sorted(a for c in clusters for a in eks.list_addons(clusterName=c)["addons"]),
+        "access_entries": sum(len(eks.list_access_entries(clusterName=c)["accessEntries"]) for c in clusters),
+        "launch_template_versions": sorted(
+            (
+                t["LaunchTemplateName"],
+                len(
+                    ec2.describe_launch_template_versions(LaunchTemplateId=t["LaunchTemplateId"])[
+                        "LaunchTemplateVersions"
+                    ]
+                ),
+            )
+            for t in templates
+        ),
+        "ecs_services": sorted(
+            arn.rsplit("/", 1)[-1]
+            for c in ecs.list_clusters()["clusterArns"]
+            for arn in ecs.list_services(cluster=c)["serviceArns"]
+        ),
+        "task_definition_revisions_active": dict(sorted(revisions.items())),
+        "target_groups": sorted(t["TargetGroupName"] for t in elbv2.describe_target_groups()["TargetGroups"]),
+        "load_balancers": len(elbv2.describe_load_balancers()["LoadBalancers"]),
+        "auto_scaling_groups": len(estate.aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]),
+        "log_groups": len(estate.aws("logs").describe_log_groups()["logGroups"]),
+        "helm_releases": estate.releases(),
+    }
+
+
+def test_killed_converges_are_finished_by_the_next_run(estates):
+    chain, reference = estates["chain"], estates["reference"]
+    clean = start_converge(reference, reference.home / "clean.log")
+    try:
+        for index, (point, limit, task, trigger, faults) in enumerate(KILL_POINTS):
+            if faults:
+                call_endpoint(chain.emulator.url, "POST", faults)
+            try:
+                killed = converge(chain, chain.home / f"kill-{index}.log", limit, task, trigger)
+            finally:
+                if faults:
+                    call_endpoint(chain.emulator.url, "DELETE")
+            assert killed.reached, f"{point}: the run never reached {task!r}\n{killed.output[-3000:]}"
+            assert killed.triggered, (
+                f"{point}: the kill's call was not seen in {TRIGGER_TIMEOUT}s\n{killed.output[-3000:]}"
+            )
+            assert killed.rc == -signal.SIGKILL, f"{point}: rc {killed.rc}, not killed\n{killed.output[-3000:]}"
+
+        finished = converge(chain, chain.home / "finish.log")
+        assert finished.rc == 0, finished.output[-5000:]
+        rerun = converge(chain, chain.home / "rerun.log")
+        assert rerun.rc == 0, rerun.output[-5000:]
+        assert set(rerun.recap()) == {"dev", "staging"}, rerun.output[-3000:]
+        assert {host: stats["changed"] for host, stats in rerun.recap().items()} == {"dev": 0, "staging": 0}, (
+            rerun.output[-5000:]
+        )
+
+        assert clean.wait(timeout=RUN_TIMEOUT) == 0, (reference.home / "clean.log").read_text()[-5000:]
+    finally:
+        if clean.poll() is None:
+            kill_run(clean)
+            clean.wait()
+    expected = counts(reference)
+    assert all(status == "deployed" for _, _, status in expected["helm_releases"]), expected["helm_releases"]
+    assert counts(chain) == expected
