@@ -182,58 +182,62 @@ def zero_request_counters(endpoint_url: str) -> None:
     call_endpoint(endpoint_url, "DELETE")
 
 
-def estate_counts(aws) -> dict[str, int]:
-    """How many of each resource type the account holds: two converges made the same estate when equal.
+def estate_counts(aws) -> dict:
+    """What the account holds, per resource type (names, not ids, so two emulators compare).
 
-    Counts what the platform makes anywhere in the account (NAT gateways ``deleted`` and KMS keys not
-    ``Enabled`` are gone, as AWS lists them for a while), so a duplicate or an orphan shows as a difference.
+    Two converges made the same estate when these are equal: a duplicate or an orphan shows as a
+    difference. Deleted NAT gateways and keys pending deletion are gone (AWS lists them for a while).
     """
-    ec2, iam, eks, ecs, elbv2, kms = aws("ec2"), aws("iam"), aws("eks"), aws("ecs"), aws("elbv2"), aws("kms")
-    ours = [{"Name": "tag:ManagedBy", "Values": ["teamf.platform"]}]
-    clusters = eks.list_clusters()["clusters"]
-    templates = ec2.describe_launch_templates(Filters=ours)["LaunchTemplates"]
-    namespaces = aws("servicediscovery").list_namespaces()["Namespaces"]
-    ecs_clusters = ecs.list_clusters()["clusterArns"]
+    ec2, iam, kms, eks, ecs, elbv2 = (aws(s) for s in ("ec2", "iam", "kms", "eks", "ecs", "elbv2"))
+    keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
+    clusters = sorted(eks.list_clusters()["clusters"])
+    templates = ec2.describe_launch_templates()["LaunchTemplates"]
+    revisions: dict[str, int] = {}
+    for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]:
+        family = arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]
+        revisions[family] = revisions.get(family, 0) + 1
     return {
-        "vpcs": len(ec2.describe_vpcs(Filters=ours)["Vpcs"]),
-        "subnets": len(ec2.describe_subnets(Filters=ours)["Subnets"]),
-        "internet_gateways": len(ec2.describe_internet_gateways(Filters=ours)["InternetGateways"]),
-        "nat_gateways": len(
-            [n for n in ec2.describe_nat_gateways(Filters=ours)["NatGateways"] if n["State"] != "deleted"]
-        ),
-        "elastic_ips": len(ec2.describe_addresses(Filters=ours)["Addresses"]),
-        "route_tables": len(ec2.describe_route_tables(Filters=ours)["RouteTables"]),
-        "security_groups": len(ec2.describe_security_groups(Filters=ours)["SecurityGroups"]),
-        "launch_templates": len(templates),
-        "launch_template_versions": sum(t["LatestVersionNumber"] for t in templates),
-        "iam_roles": len([r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("teamf-")]),
+        "vpcs": len([v for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]),
+        "subnets": len([s for s in ec2.describe_subnets()["Subnets"] if not s.get("DefaultForAz")]),
+        "internet_gateways": len(ec2.describe_internet_gateways()["InternetGateways"]),
+        # AWS lists deleted NAT gateways for about an hour.
+        "nat_gateways": len([n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] != "deleted"]),
+        "elastic_ips": len(ec2.describe_addresses()["Addresses"]),
+        "route_tables": len(ec2.describe_route_tables()["RouteTables"]),
+        "security_groups": len(ec2.describe_security_groups()["SecurityGroups"]),
+        "iam_roles": sorted(r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("teamf-")),
+        "instance_profiles": sorted(p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]),
         "iam_policies": len(iam.list_policies(Scope="Local")["Policies"]),
-        "instance_profiles": len(iam.list_instance_profiles()["InstanceProfiles"]),
         "oidc_providers": len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]),
-        "kms_keys_enabled": len(
-            [
-                k
-                for k in kms.list_keys()["Keys"]
-                if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
-            ]
+        "kms_keys_enabled": len([k for k in keys if k["KeyManager"] == "CUSTOMER" and k["KeyState"] == "Enabled"]),
+        "kms_aliases": sorted(
+            a["AliasName"] for a in kms.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")
         ),
-        "kms_aliases": len([a for a in kms.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")]),
-        "eks_clusters": len(clusters),
-        "eks_nodegroups": sum(len(eks.list_nodegroups(clusterName=c)["nodegroups"]) for c in clusters),
-        "eks_addons": sum(len(eks.list_addons(clusterName=c)["addons"]) for c in clusters),
-        "eks_access_entries": sum(len(eks.list_access_entries(clusterName=c)["accessEntries"]) for c in clusters),
-        "ecr_repositories": len(aws("ecr").describe_repositories()["repositories"]),
-        "log_groups": len(aws("logs").describe_log_groups()["logGroups"]),
-        "auto_scaling_groups": len(aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]),
-        "capacity_providers": len(
-            [p for p in ecs.describe_capacity_providers()["capacityProviders"] if p["name"].startswith("teamf-")]
+        "eks_clusters": clusters,
+        "nodegroups": sorted(n for c in clusters for n in eks.list_nodegroups(clusterName=c)["nodegroups"]),
+        "eks_addons": sorted(a for c in clusters for a in eks.list_addons(clusterName=c)["addons"]),
+        "access_entries": sum(len(eks.list_access_entries(clusterName=c)["accessEntries"]) for c in clusters),
+        "launch_template_versions": sorted(
+            (
+                t["LaunchTemplateName"],
+                len(
+                    ec2.describe_launch_template_versions(LaunchTemplateId=t["LaunchTemplateId"])[
+                        "LaunchTemplateVersions"
+                    ]
+                ),
+            )
+            for t in templates
         ),
-        "ecs_services": sum(len(ecs.list_services(cluster=c)["serviceArns"]) for c in ecs_clusters),
-        "task_definition_revisions": len(ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]),
+        "ecs_services": sorted(
+            arn.rsplit("/", 1)[-1]
+            for c in ecs.list_clusters()["clusterArns"]
+            for arn in ecs.list_services(cluster=c)["serviceArns"]
+        ),
+        "task_definition_revisions_active": dict(sorted(revisions.items())),
+        "target_groups": sorted(t["TargetGroupName"] for t in elbv2.describe_target_groups()["TargetGroups"]),
         "load_balancers": len(elbv2.describe_load_balancers()["LoadBalancers"]),
-        "target_groups": len(elbv2.describe_target_groups()["TargetGroups"]),
-        "cloud_map_namespaces": len(namespaces),
-        "cloud_map_services": len(aws("servicediscovery").list_services()["Services"]),
+        "auto_scaling_groups": len(aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]),
+        "log_groups": len(aws("logs").describe_log_groups()["logGroups"]),
     }
 
 

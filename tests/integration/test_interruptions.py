@@ -44,6 +44,7 @@ import pytest
 from emulator.faults import call_endpoint
 from emulator.kube.launcher import KubeEmulator
 from tests.conftest import REGION, REPO_ROOT, _free_port, ansible_env
+from tests.integration.conftest import estate_counts
 
 ALL = "dev,staging"
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
@@ -272,62 +273,6 @@ KILL_POINTS = [
 ]
 
 
-def counts(estate: Estate) -> dict:
-    """What exists, per resource type (ids left out, so two emulators compare)."""
-    ec2, iam, kms, eks, ecs, elbv2 = (estate.aws(s) for s in ("ec2", "iam", "kms", "eks", "ecs", "elbv2"))
-    keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
-    clusters = sorted(eks.list_clusters()["clusters"])
-    templates = ec2.describe_launch_templates()["LaunchTemplates"]
-    revisions: dict[str, int] = {}
-    for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]:
-        family = arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]
-        revisions[family] = revisions.get(family, 0) + 1
-    return {
-        "vpcs": len([v for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]),
-        "subnets": len([s for s in ec2.describe_subnets()["Subnets"] if not s.get("DefaultForAz")]),
-        "internet_gateways": len(ec2.describe_internet_gateways()["InternetGateways"]),
-        # AWS lists deleted NAT gateways for about an hour.
-        "nat_gateways": len([n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] != "deleted"]),
-        "elastic_ips": len(ec2.describe_addresses()["Addresses"]),
-        "route_tables": len(ec2.describe_route_tables()["RouteTables"]),
-        "security_groups": len(ec2.describe_security_groups()["SecurityGroups"]),
-        "iam_roles": sorted(r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("teamf-")),
-        "instance_profiles": sorted(p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]),
-        "iam_policies": len(iam.list_policies(Scope="Local")["Policies"]),
-        "oidc_providers": len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]),
-        "kms_keys_enabled": len([k for k in keys if k["KeyManager"] == "CUSTOMER" and k["KeyState"] == "Enabled"]),
-        "kms_aliases": sorted(
-            a["AliasName"] for a in kms.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")
-        ),
-        "eks_clusters": clusters,
-        "nodegroups": sorted(n for c in clusters for n in eks.list_nodegroups(clusterName=c)["nodegroups"]),
-        "eks_addons": sorted(a for c in clusters for a in eks.list_addons(clusterName=c)["addons"]),
-        "access_entries": sum(len(eks.list_access_entries(clusterName=c)["accessEntries"]) for c in clusters),
-        "launch_template_versions": sorted(
-            (
-                t["LaunchTemplateName"],
-                len(
-                    ec2.describe_launch_template_versions(LaunchTemplateId=t["LaunchTemplateId"])[
-                        "LaunchTemplateVersions"
-                    ]
-                ),
-            )
-            for t in templates
-        ),
-        "ecs_services": sorted(
-            arn.rsplit("/", 1)[-1]
-            for c in ecs.list_clusters()["clusterArns"]
-            for arn in ecs.list_services(cluster=c)["serviceArns"]
-        ),
-        "task_definition_revisions_active": dict(sorted(revisions.items())),
-        "target_groups": sorted(t["TargetGroupName"] for t in elbv2.describe_target_groups()["TargetGroups"]),
-        "load_balancers": len(elbv2.describe_load_balancers()["LoadBalancers"]),
-        "auto_scaling_groups": len(estate.aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]),
-        "log_groups": len(estate.aws("logs").describe_log_groups()["logGroups"]),
-        "helm_releases": estate.releases(),
-    }
-
-
 def test_killed_converges_are_finished_by_the_next_run(estates):
     chain, reference = estates["chain"], estates["reference"]
     clean = start_converge(reference, reference.home / "clean.log")
@@ -360,6 +305,6 @@ def test_killed_converges_are_finished_by_the_next_run(estates):
         if clean.poll() is None:
             kill_run(clean)
             clean.wait()
-    expected = counts(reference)
+    expected = dict(estate_counts(reference.aws), helm_releases=reference.releases())
     assert all(status == "deployed" for _, _, status in expected["helm_releases"]), expected["helm_releases"]
-    assert counts(chain) == expected
+    assert dict(estate_counts(chain.aws), helm_releases=chain.releases()) == expected
