@@ -138,6 +138,14 @@ CASES = [
         "not an EC2 instance type",
         id="nodegroup-instance-type",
     ),
+    # The cluster definition (roles/eks validate, teamf.platform.eks_problems)
+    pytest.param(
+        {"eks_version": 1.3},
+        "eks_version",
+        'was read as a number; quote it, e.g. eks_version: "1.3"',
+        id="eks-version-number",
+    ),
+    pytest.param({"eks_logging": ["api", "audits"]}, "eks_logging", "audits unknown; choose from", id="eks-log-type"),
     # Misspelt and missing variables (teamf.platform.inventory_check), named with their file
     pytest.param(
         {"vpc_cidrr": "10.40.0.0/16"},
