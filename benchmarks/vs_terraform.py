@@ -333,11 +333,14 @@ def process_cpu(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def api_requests(url: str, method: str = "GET") -> int:
-    """The emulator's request counter (DELETE also zeroes it); /moto-api/ itself is never counted."""
+def api_requests(url: str, method: str = "GET") -> dict:
+    """The emulator's request counters (DELETE also zeroes them); /moto-api/ itself is never counted.
+
+    ``{"total": N, "by_service": {"ec2": {"DescribeVpcs": 12, ...}, ...}}``
+    """
     request = urllib.request.Request(f"{url}/moto-api/teamf/faults", method=method)
     with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)["requests"]["total"]
+        return json.load(response)["requests"]
 
 
 @dataclass
@@ -350,6 +353,7 @@ class Run:
     api_calls: int
     load_1m: float
     log: str
+    api_by_service: dict
     changed: int | None = None
     note: str = ""
 
@@ -367,12 +371,12 @@ def measured(command: list[str], *, cwd: Path, env: dict, emulator: Emulator, lo
     reap_orphans()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     emulator_after = process_cpu(pid)
-    calls = api_requests(emulator.url)
+    requests = api_requests(emulator.url)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     emulator_cpu = None if emulator_before is None or emulator_after is None else emulator_after - emulator_before
-    return Run(
-        proc.returncode in ok_codes, proc.returncode, wall, cpu, emulator_cpu, calls, os.getloadavg()[0], str(log)
-    )
+    load = os.getloadavg()[0]
+    ok = proc.returncode in ok_codes
+    return Run(ok, proc.returncode, wall, cpu, emulator_cpu, requests["total"], load, str(log), requests["by_service"])
 
 
 # ---- the two tools ----------------------------------------------------------------------------------
