@@ -1,0 +1,40 @@
+"""emulator.fixes.ec2_security_group_rule_descriptions, over HTTP."""
+
+
+def test_rules_that_reference_a_group_report_their_description(aws, clean_emulator):
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    nodes = ec2.create_security_group(GroupName="nodes", Description="nodes", VpcId=vpc)["GroupId"]
+    plane = ec2.create_security_group(GroupName="plane", Description="plane", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=nodes,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "UserIdGroupPairs": [{"GroupId": plane, "Description": "from the control plane"}],
+            },
+            {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": nodes, "Description": "between nodes"}]},
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "10.0.0.0/8", "Description": "ssh"}],
+            },
+            {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": [{"GroupId": plane}]},
+        ],
+    )
+
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [nodes]}])["SecurityGroupRules"]
+    ingress = {
+        (r.get("ReferencedGroupInfo", {}).get("GroupId") or r.get("CidrIpv4"), r["FromPort"]): r.get("Description")
+        for r in rules
+        if not r["IsEgress"]
+    }
+    assert ingress == {
+        (plane, 443): "from the control plane",
+        (nodes, -1): "between nodes",
+        ("10.0.0.0/8", 22): "ssh",
+        (plane, 80): None,
+    }
