@@ -1,6 +1,7 @@
 """Every role's README documents its variables as meta/argument_specs.yml declares them (tools/role_docs.py)."""
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -34,14 +35,20 @@ def test_generated_tables_render(role):
     """Each option is one table row of four cells: no description breaks a row with a pipe or a newline."""
     section = role_docs.render(role / "meta" / "argument_specs.yml")
     tokens = MarkdownIt("commonmark").enable("table").parse(section)
-    row_starts = [i for i, token in enumerate(tokens) if token.type == "tr_open"]
-    for start in row_starts:
-        end = next(j for j in range(start, len(tokens)) if tokens[j].type == "tr_close")
-        cells = [t.content for t in tokens[start:end] if t.type == "inline"]
-        assert len(cells) == 4, f"roles/{role.name}: a table row renders as {len(cells)} cells: {cells}"
-    options = [line for line in section.splitlines() if line.startswith("| `")]
-    tables = section.count("\n### ")
-    assert options and len(row_starts) == len(options) + tables, f"roles/{role.name}: table rows lost in rendering"
+    rendered = []
+    for start, token in enumerate(tokens):
+        if token.type == "tr_open":
+            end = next(j for j in range(start, len(tokens)) if tokens[j].type == "tr_close")
+            rendered.append([t.content for t in tokens[start:end] if t.type == "inline"])
+    written = [
+        [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+        for line in section.splitlines()
+        if line.startswith("| ")
+    ]
+    # A raw pipe would split a row in the source; the renderer would silently drop the extra cell.
+    assert all(len(row) == 4 for row in written), f"roles/{role.name}: a row is not four cells"
+    assert rendered == written, f"roles/{role.name}: the tables do not render as written"
+    assert len(written) > section.count("\n### "), f"roles/{role.name}: a table without rows"
 
 
 @pytest.mark.parametrize(
