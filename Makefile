@@ -22,7 +22,7 @@ SYSTEM_PACKAGES := buildah skopeo busybox-static
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup demo demo-down emulator-up summary teardown-demo test lint unit emulator-test integration molecule clean
+.PHONY: help setup demo demo-down emulator-up summary teardown-demo test lint unit emulator-test integration molecule clean docs
 
 help:  ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ lint: setup lint-workflows  ## ruff, yamllint, ansible-lint (production profile)
 	$(BIN)/ruff format --check .
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production
+
+docs: setup  ## regenerate role READMEs' variable tables (from meta/argument_specs.yml)
+	$(BIN)/python tools/role_docs.py
 
 unit: setup  ## filter and module_utils unit tests (no emulator)
 	$(BIN)/pytest -n 2 tests/unit
