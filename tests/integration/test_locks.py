@@ -206,7 +206,7 @@ def test_two_converges_of_dev_at_once(emulator_factory):
     )
     assert held, output[-4000:]
     # the loser stopped at the lock, before any change
-    assert failed == ["Lock dev for this run"], failed
+    assert failed == ["Take the platform lock of dev"], failed
     assert stats["dev"]["changed"] == 0, stats
     assert runs[winner][2]["dev"]["changed"] > 0
     assert dev_counts(aws) == CLEAN_DEV
