@@ -113,7 +113,10 @@ class Plan:
 
 
 def pid_alive(pid):
-    """Whether process ``pid`` runs on this machine (signal 0 checks without signalling)."""
+    """Whether process ``pid`` runs on this machine (signal 0 checks without signalling).
+
+    A killed process its parent has not reaped yet (a zombie, state Z in /proc on Linux) runs no more.
+    """
     if pid <= 0:
         return False
     try:
@@ -122,7 +125,11 @@ def pid_alive(pid):
         return False
     except PermissionError:  # another user's process: alive
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):  # no /proc (macOS): signal 0 is all there is
+        return True
 
 
 def plan_acquire(current, me, now, this_host, alive=pid_alive):

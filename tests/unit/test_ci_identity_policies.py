@@ -132,7 +132,8 @@ def test_eks_deploy_role_cannot_write():
     assert writes == set()
     lock = STATEMENTS["PlatformLock"]
     assert lock["resource"] == "lock_table"
-    assert lock["condition"] == {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["{{ ci_identity_environment }}"]}}
+    own_item = {"dynamodb:LeadingKeys": ["{{ ci_identity_environment }}"]}
+    assert lock["condition"] == {"ForAllValues:StringEquals": own_item}
 
 
 def test_pass_role_only_to_ecs_tasks():

@@ -100,3 +100,15 @@ def test_pid_alive():
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     assert not pid_alive(int(finished.stdout))
     assert not pid_alive(0)
+
+
+def test_a_killed_process_not_yet_reaped_is_not_alive():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert pid_alive(child.pid)
+        child.kill()
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, still a zombie
+        assert not pid_alive(child.pid)
+    finally:
+        child.kill()
+        child.wait()
