@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: platform_lock
 short_description: Take or release the platform's lock on an environment (a DynamoDB item)
-version_added: 0.4.0
+version_added: 0.3.0
 description:
   - One item per environment in a DynamoDB table the platform owns (created on first use, on-demand
     capacity) says which C(ansible-playbook) run may change that environment, with its user, host, process id,
