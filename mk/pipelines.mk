@@ -11,6 +11,7 @@
 #   make deploy-staging RELEASE=1.2.0
 #   make verify-staging RELEASE=1.2.0
 #   make promote        RELEASE=1.2.0
+#   make unlock         ENV=prod [INVENTORY=inventories/prod]
 # INVENTORY may name several inventories (space-separated); the defaults are the real environments'.
 # inventories/local (the emulator) works for every target.
 
@@ -23,12 +24,13 @@ BRANCH ?= main
 build redeploy-dev smoke-dev release: INVENTORY ?= inventories/dev
 deploy-staging verify-staging: INVENTORY ?= inventories/staging
 promote: INVENTORY ?= inventories/staging inventories/prod
+unlock: INVENTORY ?= inventories/$(ENV)
 
 PLAYBOOK = $(BIN)/ansible-playbook $(foreach inventory,$(INVENTORY),-i $(inventory))
 # $(call require,NAME,what to pass): stop before any playbook runs when a variable is missing.
 require = test -n "$($(1))" || { echo "make $@: $(1)=$(2) is required" >&2; exit 2; }
 
-.PHONY: build redeploy-dev smoke-dev release commit-release deploy-staging verify-staging promote lint-workflows
+.PHONY: build redeploy-dev smoke-dev release commit-release deploy-staging verify-staging promote unlock lint-workflows
 
 build: setup  ## build and push the images of COMMIT (default: HEAD); writes IMAGES
 	$(PLAYBOOK) playbooks/build.yml -e build_output=$(IMAGES) $(if $(COMMIT),-e commit=$(COMMIT))
@@ -60,6 +62,11 @@ verify-staging: setup  ## staging runs RELEASE, every workload of the api releas
 promote: setup  ## promote RELEASE from staging (running it, ready) to prod
 	@$(call require,RELEASE,<x.y.z>)
 	$(PLAYBOOK) playbooks/promote.yml -e release=$(RELEASE)
+
+# Only for a run known to be dead: the refusal of the next run names it (README "Locks and the account guard").
+unlock: setup  ## remove ENV's platform lock, whoever holds it, and print who did
+	@$(call require,ENV,<environment>)
+	$(PLAYBOOK) playbooks/unlock.yml --limit $(ENV)
 
 # actionlint runs shellcheck on every run: step (the venv's, through PATH); zizmor audits permissions,
 # credentials, pinning and injection offline. Both must report nothing.

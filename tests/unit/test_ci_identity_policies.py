@@ -126,9 +126,14 @@ def test_build_role_only_pushes_images():
 
 
 def test_eks_deploy_role_cannot_write():
-    actions = {a for sid in POLICIES["eks"] for a in STATEMENTS[sid]["actions"]}
+    """Nothing but its own environment's lock item (held there by dynamodb:LeadingKeys)."""
+    actions = {a for sid in POLICIES["eks"] if sid != "PlatformLock" for a in STATEMENTS[sid]["actions"]}
     writes = {a for a in actions if re.match(r"[a-z0-9-]+:(Put|Create|Update|Delete|Register|Tag|Upload|Complete)", a)}
     assert writes == set()
+    lock = STATEMENTS["PlatformLock"]
+    assert lock["resource"] == "lock_table"
+    own_item = {"dynamodb:LeadingKeys": ["{{ ci_identity_environment }}"]}
+    assert lock["condition"] == {"ForAllValues:StringEquals": own_item}
 
 
 def test_pass_role_only_to_ecs_tasks():
