@@ -153,7 +153,7 @@ def ecs_leftovers(aws, environment: str, ours, as_dict) -> list[str]:
 
 
 # Read-only by name (AWS's own convention), plus the identity calls every play makes first.
-READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Search", "Lookup", "BatchGet", "Check")
+READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Search", "Lookup", "BatchGet", "Check", "Query", "Scan")
 READ_ONLY_ACTIONS = frozenset({"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"})
 
 
@@ -238,6 +238,81 @@ def estate_counts(aws) -> dict:
         "load_balancers": len(elbv2.describe_load_balancers()["LoadBalancers"]),
         "auto_scaling_groups": len(aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]),
         "log_groups": len(aws("logs").describe_log_groups()["logGroups"]),
+    }
+
+
+# What a clean converge of dev makes, per resource type (site.yml --limit dev against a fault-free
+# emulator, counted with dev_counts; test_site checks the same estate in detail): two converges of dev at
+# once (test_locks) must leave exactly this.
+CLEAN_DEV = {
+    "vpcs": 1,
+    "subnets": 6,
+    "internet_gateways": 1,
+    "nat_gateways": 1,
+    "elastic_ips": 1,
+    "route_tables": 3,
+    "security_groups": 5,
+    "roles": 4,
+    "instance_profiles": 1,
+    "ecr_repositories": 2,
+    "log_groups": 3,
+    "auto_scaling_groups": 1,
+    "capacity_providers": 1,
+    "load_balancers": 1,
+    "target_groups": 2,
+    "cloud_map_services": 3,
+    "ecs_services": 3,
+    "task_definition_revisions": 3,
+}
+
+
+def dev_counts(aws):
+    ec2, iam, ecs, elbv2 = aws("ec2"), aws("iam"), aws("ecs"), aws("elbv2")
+    tagged = [{"Name": "tag:Environment", "Values": ["dev"]}, {"Name": "tag:ManagedBy", "Values": ["teamf.platform"]}]
+    namespaces = aws("servicediscovery").list_namespaces()["Namespaces"]
+    return {
+        "vpcs": len(ec2.describe_vpcs(Filters=tagged)["Vpcs"]),
+        "subnets": len(ec2.describe_subnets(Filters=tagged)["Subnets"]),
+        "internet_gateways": len(ec2.describe_internet_gateways(Filters=tagged)["InternetGateways"]),
+        "nat_gateways": len(
+            [n for n in ec2.describe_nat_gateways(Filters=tagged)["NatGateways"] if n["State"] != "deleted"]
+        ),
+        "elastic_ips": len(ec2.describe_addresses(Filters=tagged)["Addresses"]),
+        "route_tables": len(ec2.describe_route_tables(Filters=tagged)["RouteTables"]),
+        "security_groups": len(ec2.describe_security_groups(Filters=tagged)["SecurityGroups"]),
+        # dev's ECS roles, its CI deploy role and the account's CI build role
+        "roles": len([r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("teamf-")]),
+        "instance_profiles": len(
+            [
+                p
+                for p in iam.list_instance_profiles()["InstanceProfiles"]
+                if p["InstanceProfileName"].startswith("teamf-")
+            ]
+        ),
+        "ecr_repositories": len(aws("ecr").describe_repositories()["repositories"]),
+        "log_groups": len(aws("logs").describe_log_groups(logGroupNamePrefix="/ecs/teamf-dev/")["logGroups"]),
+        "auto_scaling_groups": len(aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]),
+        "capacity_providers": len(
+            [p for p in ecs.describe_capacity_providers()["capacityProviders"] if p["name"].startswith("teamf-")]
+        ),
+        "load_balancers": len(elbv2.describe_load_balancers()["LoadBalancers"]),
+        "target_groups": len(elbv2.describe_target_groups()["TargetGroups"]),
+        "cloud_map_services": sum(
+            len(
+                aws("servicediscovery").list_services(
+                    Filters=[{"Name": "NAMESPACE_ID", "Values": [n["Id"]], "Condition": "EQ"}]
+                )["Services"]
+            )
+            for n in namespaces
+        ),
+        "ecs_services": len(ecs.list_services(cluster="teamf-dev")["serviceArns"]),
+        "task_definition_revisions": len(
+            [
+                arn
+                for arn in ecs.list_task_definitions()["taskDefinitionArns"]
+                if arn.rsplit("/", 1)[-1].startswith("teamf-dev-")
+            ]
+        ),
     }
 
 

@@ -27,13 +27,12 @@ import yaml
 
 from emulator.faults import call_endpoint
 from tests.conftest import REGION, REPO_ROOT, ansible_env
+from tests.integration.conftest import CLEAN_DEV, dev_counts, mutating_requests
 from tests.integration.modules import Step, run_steps
-from tests.integration.test_throttling import CLEAN_DEV, dev_counts
 
 HOST = socket.gethostname()
 LOCAL = REPO_ROOT / "inventories" / "local"
 # Read-only API calls, by their operation names (the emulator counts requests per operation).
-READ_ONLY = re.compile(r"^(Describe|Get|List|Search|Lookup|BatchGet|Query|Scan)")
 
 
 def clients(emulator):
@@ -278,13 +277,7 @@ def run_counted(emulator, inventory, playbook):
         check=False,
     )
     requests = call_endpoint(emulator.url)["requests"]["by_service"]
-    mutating = {
-        f"{service}:{action}"
-        for service, actions in requests.items()
-        for action in actions
-        if not READ_ONLY.match(action)
-    }
-    return proc.returncode, proc.stdout + proc.stderr, requests, mutating
+    return proc.returncode, proc.stdout + proc.stderr, requests, mutating_requests(emulator.url)
 
 
 @pytest.mark.parametrize("playbook", PLAYBOOKS)
@@ -299,7 +292,7 @@ def test_another_account_is_refused_before_any_change(guarded, tmp_path, playboo
         and "Nothing was changed." in output
     ), output[-3000:]
     assert requests["sts"] == {"GetCallerIdentity": requests["sts"]["GetCallerIdentity"]}
-    assert mutating == set(), mutating
+    assert mutating == {}, mutating
 
 
 def test_an_inventory_naming_no_account_is_refused(guarded, tmp_path):
@@ -309,4 +302,4 @@ def test_an_inventory_naming_no_account_is_refused(guarded, tmp_path):
     assert "platform_aws_account_id is not set for dev" in output, output[-3000:]
     assert "Add it to inventories/shared/group_vars/all.yml" in output.replace(str(REPO_ROOT) + "/", "")
     assert "are for account 123456789012" in output
-    assert mutating == set(), mutating
+    assert mutating == {}, mutating
