@@ -142,10 +142,15 @@ CASES = [
     pytest.param(
         {"eks_version": 1.3},
         "eks_version",
-        'was read as a number; quote it, e.g. eks_version: "1.3"',
+        "eks_version: 1.3 was read as a number; quote it",
         id="eks-version-number",
     ),
-    pytest.param({"eks_logging": ["api", "audits"]}, "eks_logging", "audits unknown; choose from", id="eks-log-type"),
+    pytest.param(
+        {"eks_public_access_cidrs": ["10.0.0.0/33"]},
+        "eks_public_access_cidrs",
+        "'10.0.0.0/33' is not an IPv4 CIDR",
+        id="eks-public-cidr",
+    ),
     # Misspelt and missing variables (teamf.platform.inventory_check), named with their file
     pytest.param(
         {"vpc_cidrr": "10.40.0.0/16"},

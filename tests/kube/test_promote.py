@@ -53,7 +53,7 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def clusters(tmp_path_factory, kube_tools):
+def clusters(tmp_path_factory, kube_tools, emulator):
     home = tmp_path_factory.mktemp("promote-home")
     env = dict(
         os.environ,
@@ -64,8 +64,9 @@ def clusters(tmp_path_factory, kube_tools):
         HELM_DATA_HOME=str(home / "helm-data"),
         KUBECONFIG=str(home / "none"),
         TEAMF_SECRETS_DIR=str(home / "secrets"),
-        # No AWS call is made: the local inventory reaches the clusters directly.
-        TEAMF_TEST_ENDPOINT="http://127.0.0.1:9",
+        # The local inventory reaches the clusters directly; AWS answers the account guard and the
+        # environment lock (DynamoDB) only.
+        TEAMF_TEST_ENDPOINT=emulator.url,
         PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     )
     started = {}
