@@ -33,7 +33,7 @@ def make_inventory(tmp_path, broken: dict, group="eks_environments", with_good_h
         (tmp_path / "group_vars" / name).symlink_to(SHARED / name)
     (tmp_path / "group_vars" / "emulator.yml").write_text(
         (REPO_ROOT / "inventories" / "local" / "group_vars" / "emulator.yml").read_text()
-        + f"platform_charts_dir: {REPO_ROOT / 'charts'}\nplatform_releases_dir: {REPO_ROOT / 'releases'}\n"
+        + f"platform_releases_dir: {REPO_ROOT / 'releases'}\n"
     )
     sizes = {"nodegroup_general_scaling": {"min_size": 1, "max_size": 3, "desired_size": 2}}
     # A value of None leaves the variable out (the missing-variable cases).
@@ -42,6 +42,8 @@ def make_inventory(tmp_path, broken: dict, group="eks_environments", with_good_h
     if with_good_host:
         hosts["good"] = GOOD
     for host, values in hosts.items():
+        # The EKS group's own definition reads the charts beside the inventory: point it at the repository's.
+        values = {**values, "platform_charts_dir": str(REPO_ROOT / "charts")}
         (tmp_path / "host_vars" / f"{host}.yml").write_text(yaml.safe_dump(values))
     host_lines = "".join(f"        {h}:\n" for h in hosts)
     (tmp_path / "hosts.yml").write_text(
