@@ -27,7 +27,7 @@ import yaml
 
 from emulator.faults import call_endpoint
 from tests.conftest import REGION, REPO_ROOT, ansible_env
-from tests.integration.conftest import CLEAN_DEV, dev_counts, mutating_requests
+from tests.integration.conftest import CLEAN_DEV, dev_counts, mutating_requests, run_playbook
 from tests.integration.modules import Step, run_steps
 
 HOST = socket.gethostname()
@@ -266,18 +266,9 @@ def guarded(emulator_factory):
 
 def run_counted(emulator, inventory, playbook):
     call_endpoint(emulator.url, "DELETE")  # counters zeroed
-    env = dict(ansible_env(emulator), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), *playbook[:1], "-i", str(inventory), *playbook[1:]],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    run = run_playbook(emulator, playbook[0], inventory, *playbook[1:])
     requests = call_endpoint(emulator.url)["requests"]["by_service"]
-    return proc.returncode, proc.stdout + proc.stderr, requests, mutating_requests(emulator.url)
+    return run.rc, run.output, requests, mutating_requests(emulator.url)
 
 
 @pytest.mark.parametrize("playbook", PLAYBOOKS)
