@@ -121,3 +121,4 @@ clean:  ## remove the venv and caches (stops the demo emulator first)
 	rm -rf $(VENV) .emulator .demo .ansible .pytest_cache .ruff_cache build
 
 include mk/pipelines.mk
+include mk/ops.mk

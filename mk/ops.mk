@@ -1,0 +1,24 @@
+# Day-2 operations: the same commands on every environment, ECS (dev) or EKS (staging, prod), against
+# AWS (the default inventory is the environment's own) or the demo (INVENTORY=inventories/local):
+#
+#   make status   ENV=dev                                  what runs, and whether it is healthy (read-only)
+#   make status   ENV=dev INVENTORY=inventories/local      the same, on the demo's emulators
+# (each command's usage is in README "Day-2 operations"; the targets are added below, one per command)
+#
+# On the demo the ports are the demo's knobs (DEMO_PORT, DEMO_KUBE_PORTS, DEMO_REGISTRY_PORT), unless the
+# caller already exported an endpoint (the tests aim at private emulators that way).
+
+ENV ?=
+OPS_TARGETS := status logs exec history rollback drift
+$(OPS_TARGETS): INVENTORY ?= inventories/$(ENV)
+$(OPS_TARGETS): export TEAMF_TEST_ENDPOINT ?= http://127.0.0.1:$(DEMO_PORT)
+$(OPS_TARGETS): export TEAMF_TEST_REGISTRY_ENDPOINT ?= 127.0.0.1:$(DEMO_REGISTRY_PORT)
+$(OPS_TARGETS): export TEAMF_TEST_KUBE_ENDPOINT_STAGING ?= http://127.0.0.1:$(word 1,$(DEMO_KUBE_PORTS))
+$(OPS_TARGETS): export TEAMF_TEST_KUBE_ENDPOINT_PROD ?= http://127.0.0.1:$(word 2,$(DEMO_KUBE_PORTS))
+$(OPS_TARGETS): export TEAMF_RELEASES_DIR ?= $(if $(filter inventories/local,$(INVENTORY)),$(CURDIR)/.demo/releases,$(CURDIR)/releases)
+
+# $(call ops_env): stop before any playbook runs when ENV is missing or names no inventory.
+ops_env = test -n "$(ENV)" || { echo "make $@: ENV=<dev|staging|prod> is required" >&2; exit 2; }; \
+  for inventory in $(INVENTORY); do test -e $$inventory || { echo "make $@: inventory $$inventory does not exist (ENV=$(ENV)); pass INVENTORY=inventories/<name> or ENV=<dev|staging|prod>" >&2; exit 2; }; done
+
+.PHONY: $(OPS_TARGETS)
