@@ -69,6 +69,12 @@ SERVER_ERROR_CODES = frozenset(
         "RequestTimeoutException",
     }
 )
+# IAM eventual consistency: a role created seconds ago is not visible to the service that assumes it
+# yet (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
+# EKS answers CreateCluster and CreateNodegroup with InvalidParameterException "Role with arn: …,
+# could not be assumed …"; the Terraform AWS provider and eksctl retry it, so do these modules, within
+# the same bound. Other InvalidParameterExceptions mean a wrong request and are not retried.
+PROPAGATION_ERRORS = {"InvalidParameterException": ("could not be assumed",)}
 # Any answer with these statuses, whatever its code (429: throttled; botocore's transient statuses).
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -86,6 +92,9 @@ def retry_reason(error):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if code in THROTTLING_CODES or code in SERVER_ERROR_CODES or status in RETRIED_STATUSES:
             return code or f"HTTP {status}"
+        message = (error.response.get("Error", {}).get("Message") or "").lower()
+        if any(fragment in message for fragment in PROPAGATION_ERRORS.get(code, ())):
+            return f"{code} (IAM role not visible yet)"
         return None
     if isinstance(error, (BotocoreConnectionError, HTTPClientError)):
         return type(error).__name__

@@ -9,10 +9,12 @@ where nothing needs reading back in between: a real run that reports ``changed``
 from __future__ import annotations
 
 import json
+import urllib.request
 import uuid
 
 import pytest
 
+from emulator.fixes.iam_propagation import PATH as PROPAGATION_PATH
 from tests.integration.modules import Step, run_module, run_steps
 
 ACCOUNT = "123456789012"
@@ -197,6 +199,38 @@ def test_eks_cluster(emulator, eks, network, suffix):
     assert deleted["cluster"] == {}
     assert_ok(again, False)
     assert name not in eks.list_clusters()["clusters"]
+
+
+def test_eks_cluster_waits_for_its_new_role_to_propagate(emulator, aws, eks, network, suffix):
+    """IAM is eventually consistent: EKS refuses a role created seconds ago (emulator/fixes/iam_propagation.py).
+
+    The module retries that refusal as it retries throttling, and says so in ``aws_retries``.
+    """
+    request = urllib.request.Request(
+        f"{emulator.url}{PROPAGATION_PATH}", data=b'{"seconds": 3}', headers={"Content-Type": "application/json"}
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+    try:
+        role = aws("iam").create_role(RoleName=f"eks-new-{suffix}", AssumeRolePolicyDocument=json.dumps(EKS_TRUST))
+        name = f"eks-new-{suffix}"
+        created = run_module(
+            emulator,
+            "teamf.platform.eks_cluster",
+            {"name": name, "version": "1.31", "role_arn": role["Role"]["Arn"], "subnet_ids": network["subnets"]},
+        )
+        with urllib.request.urlopen(f"{emulator.url}{PROPAGATION_PATH}", timeout=10) as response:
+            refused = json.loads(response.read())["refused"]
+    finally:
+        request = urllib.request.Request(
+            f"{emulator.url}{PROPAGATION_PATH}", data=b'{"seconds": 0}', headers={"Content-Type": "application/json"}
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+    assert_ok(created, True)
+    assert refused >= 1, "the emulator never refused the new role: the test proves nothing"
+    reasons = {retry["error"] for retry in created["aws_retries"] if retry["operation"] == "CreateCluster"}
+    assert reasons == {"InvalidParameterException (IAM role not visible yet)"}, created["aws_retries"]
+    assert eks.describe_cluster(name=name)["cluster"]["roleArn"] == role["Role"]["Arn"]
+    eks.delete_cluster(name=name)
 
 
 # ---- iam_oidc_provider ------------------------------------------------------------------------

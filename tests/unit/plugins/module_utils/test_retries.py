@@ -27,8 +27,8 @@ from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnec
 from botocore.stub import Stubber
 
 
-def client_error(code, status, operation="DescribeAccessEntry"):
-    response = {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}
+def client_error(code, status, operation="DescribeAccessEntry", message="m"):
+    response = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
     return ClientError(response, operation)
 
 
@@ -80,6 +80,30 @@ def test_throttling_server_and_connection_errors_are_retried(error, reason):
     ids=lambda error: getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__,
 )
 def test_errors_retrying_cannot_fix_are_not(error):
+    assert retry_reason(error) is None
+
+
+# EKS's words for a role IAM has not propagated yet (emulator/fixes/iam_propagation.py answers them).
+NOT_ASSUMABLE = (
+    "Role with arn: arn:aws:iam::123456789012:role/teamf-staging-eks-cluster, could not be assumed because it "
+    "does not exist or the trusted entity is not correct"
+)
+
+
+def test_a_role_not_visible_yet_is_retried():
+    error = client_error("InvalidParameterException", 400, "CreateCluster", NOT_ASSUMABLE)
+    assert retry_reason(error) == "InvalidParameterException (IAM role not visible yet)"
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("InvalidParameterException", "Subnets specified must be in at least two different AZs"),
+        ("InvalidRequestException", NOT_ASSUMABLE),  # the words under another code are not the propagation error
+    ],
+)
+def test_other_invalid_parameters_are_not_retried(code, message):
+    error = client_error(code, 400, "CreateCluster", message)
     assert retry_reason(error) is None
 
 
