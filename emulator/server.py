@@ -34,7 +34,10 @@ def main() -> None:
 
     from emulator import fixes
 
-    fixes.apply_all()
+    try:
+        fixes.apply_all()
+    except fixes.FixError as exc:
+        sys.exit(f"emulator: {exc}")
     # What moto.server.main does, with moto's application wrapped in the fault middleware.
     app = faults.install(DomainDispatcherApplication(create_backend_app), fault_config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -90,12 +90,18 @@ def add_actions(actions: dict[str, Callable[..., Any]]) -> None:
         setattr(EKSResponse, name, method)
 
 
-def wrap(owner: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+def wrap(
+    owner: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]], parameters: tuple[str, ...] = ()
+) -> None:
     """Replace ``owner.name`` by ``make(original)``, once per ``make`` however often it is called.
 
     Several fixes may wrap the same method; each wrapper remembers which ``make`` functions are
-    already in the chain below it.
+    already in the chain below it. ``parameters``: the ones the wrapper reads (checked, see
+    ``emulator.fixes.require``).
     """
+    from emulator.fixes import require
+
+    require(owner, name, parameters)
     original = getattr(owner, name)
     applied = getattr(original, WRAPPED, frozenset())
     key = f"{make.__module__}.{make.__qualname__}"
@@ -103,6 +109,7 @@ def wrap(owner: type, name: str, make: Callable[[Callable[..., Any]], Callable[.
         return
     replacement = make(original)
     setattr(replacement, WRAPPED, applied | {key})
+    replacement.__wrapped__ = original  # inspect.signature (the guard) sees moto's own parameters
     setattr(owner, name, replacement)
 
 

@@ -135,5 +135,5 @@ def apply() -> None:
         PROPAGATION.configure(_seconds(os.environ[ENV]))
     moto_api_urls.url_paths.setdefault("{0}" + PATH, endpoint)
     eks_updates.wrap(IAMBackend, "create_role", _create_role)
-    eks_updates.wrap(EKSBackend, "create_cluster", _create_cluster)
-    eks_updates.wrap(EKSBackend, "create_nodegroup", _create_nodegroup)
+    eks_updates.wrap(EKSBackend, "create_cluster", _create_cluster, parameters=("name", "role_arn"))
+    eks_updates.wrap(EKSBackend, "create_nodegroup", _create_nodegroup, parameters=("cluster_name", "node_role"))
