@@ -52,7 +52,11 @@ class Follower:
                     found += page.get("events", [])
             except self.client.exceptions.ResourceNotFoundException:
                 continue  # the group is not there yet: the playbook said so
-        new = sorted((e for e in found if e["eventId"] not in self.seen), key=lambda e: (e["timestamp"], e["eventId"]))
+        # Time, stream, then ingestion order: event ids are decimal strings (shorter is older).
+        new = sorted(
+            (e for e in found if e["eventId"] not in self.seen),
+            key=lambda e: (e["timestamp"], e.get("logStreamName", ""), len(e["eventId"]), e["eventId"]),
+        )
         if new:
             newest = new[-1]["timestamp"]
             # Keep only the ids at the newest millisecond: the next read starts there.

@@ -65,7 +65,13 @@ def filter_events(client, group, start_time, prefix=None, streams=None, pattern=
         if batch:
             params["logStreamNames"] = batch
         events += client.get_paginator("filter_log_events").paginate(**params).build_full_result().get("events", [])
-    return sorted(events, key=lambda e: (e["timestamp"], e.get("logStreamName", ""), e.get("eventId", "")))
+    return sorted(events, key=event_order)
+
+
+def event_order(event):
+    """Time, stream, then ingestion order: event ids are decimal strings (shorter is older)."""
+    event_id = event.get("eventId", "")
+    return (event["timestamp"], event.get("logStreamName", ""), len(event_id), event_id)
 
 
 def event_result(event):

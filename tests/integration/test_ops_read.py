@@ -184,7 +184,7 @@ def test_follow_hands_over_the_sources_and_reads_only_new_events(dev, aws, tmp_p
     logs.put_log_events(
         logGroupName="/ecs/teamf-dev/auth-server",
         logStreamName=stream,
-        logEvents=[{"timestamp": now, "message": "GET /auth 200"}, {"timestamp": now, "message": "GET /auth 401"}],
+        logEvents=[{"timestamp": now, "message": "GET /auth 200"}, {"timestamp": now + 1, "message": "GET /auth 401"}],
     )
     new = [follow_logs.line(e) for e in follower.poll()]
     assert [line.split("  ", 1)[1] for line in new] == [
