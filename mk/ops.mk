@@ -22,3 +22,19 @@ ops_env = test -n "$(ENV)" || { echo "make $@: ENV=<dev|staging|prod> is require
   for inventory in $(INVENTORY); do test -e $$inventory || { echo "make $@: inventory $$inventory does not exist (ENV=$(ENV)); pass INVENTORY=inventories/<name> or ENV=<dev|staging|prod>" >&2; exit 2; }; done
 
 .PHONY: $(OPS_TARGETS)
+
+# --- status and logs: read-only (playbooks/ops/status.yml, logs.yml). SERVICE and SINCE reach the playbooks
+# through the environment; FOLLOW hands the log sources to tools/follow_logs.py through a private file.
+status: export OPS_SERVICE = $(SERVICE)
+status: setup  ## what runs on ENV and whether it is healthy, per service [SERVICE=<service>]
+	@$(call ops_env)
+	$(BIN)/ansible-playbook playbooks/ops/status.yml -i $(INVENTORY) -e ops_env=$(ENV)
+
+logs: export OPS_SERVICE = $(SERVICE)
+logs: export OPS_SINCE = $(or $(SINCE),10m)
+logs: setup  ## a service's recent log events: make logs ENV=dev SERVICE=api-server [SINCE=10m] [FOLLOW=1]
+	@$(call ops_env)
+	@handoff=$$(mktemp -d); trap 'rm -rf "$$handoff"' EXIT; \
+	  $(BIN)/ansible-playbook playbooks/ops/logs.yml -i $(INVENTORY) -e ops_env=$(ENV) \
+	    $(if $(FOLLOW),-e ops_logs_handoff=$$handoff/follow.json); \
+	  $(if $(FOLLOW),$(BIN)/python tools/follow_logs.py $$handoff/follow.json,true)

@@ -154,7 +154,8 @@ def ecs_leftovers(aws, environment: str, ours, as_dict) -> list[str]:
 
 # Read-only by name (AWS's own convention), plus the identity calls every play makes first.
 READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Search", "Lookup", "BatchGet", "Check", "Query", "Scan")
-READ_ONLY_ACTIONS = frozenset({"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"})
+# FilterLogEvents reads (CloudWatch Logs lists it among the read actions, like GetLogEvents).
+READ_ONLY_ACTIONS = frozenset({"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity", "FilterLogEvents"})
 
 
 def mutating_requests(endpoint_url: str) -> dict[str, dict[str, int]]:
