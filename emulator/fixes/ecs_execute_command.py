@@ -24,7 +24,8 @@ https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
   ``ClusterNotFoundException``; an unknown task or container with ``InvalidParameterException``.
 
 What the fix changes: tasks the service scheduler starts (``ecs_deployments``) copy the service's
-``enableExecuteCommand`` and, when it is on, carry the managed agent; ExecuteCommand validates as
+``enableExecuteCommand`` and, when it is on, carry the managed agent (and each container a
+``runtimeId``, which the Session Manager target names); ExecuteCommand validates as
 above and returns a session whose ``tokenValue`` is random per call (it is a secret: never logged).
 No shell runs: the emulator has no containers, so the session's stream URL leads nowhere.
 """
@@ -128,6 +129,7 @@ def apply() -> None:
         task.enable_execute_command = bool(getattr(self.service, "enable_execute_command", False))
         for container in task.containers:
             container._teamf_task = task
+            container.runtime_id = secrets.token_hex(32)  # a Docker container ID, as on EC2
         return task
 
     ecs_deployments.Rollout._new_task = _new_task

@@ -15,7 +15,9 @@ def ecs(emulator_factory):
     emu = emulator_factory("ecs-execute-command", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1")
     session = boto3.session.Session(aws_access_key_id="t", aws_secret_access_key="t", region_name=REGION)
     client = session.client("ecs", endpoint_url=emu.url)
-    client.register_task_definition(family="web", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}])
+    client.register_task_definition(
+        family="web", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}]
+    )
     client.create_cluster(clusterName="dev")
     return client
 
@@ -53,6 +55,7 @@ def test_a_task_with_execute_command_gets_a_session(ecs):
     )
     assert re.fullmatch(r"ecs-execute-command-[0-9a-f]+", session["sessionId"])
     assert len(session["tokenValue"]) > 64
+    assert re.fullmatch(r"[0-9a-f]{64}", task["containers"][0]["runtimeId"])
     # A token per session; the task may be named by its ID.
     assert execute(ecs, task["taskArn"].rsplit("/", 1)[-1])["session"]["tokenValue"] != session["tokenValue"]
 
