@@ -22,3 +22,19 @@ ops_env = test -n "$(ENV)" || { echo "make $@: ENV=<dev|staging|prod> is require
   for inventory in $(INVENTORY); do test -e $$inventory || { echo "make $@: inventory $$inventory does not exist (ENV=$(ENV)); pass INVENTORY=inventories/<name> or ENV=<dev|staging|prod>" >&2; exit 2; }; done
 
 .PHONY: $(OPS_TARGETS)
+
+# --- exec: a shell in a service's container (playbooks/ops/exec.yml). The playbook checks the request and opens
+# the ECS Exec session; the Session Manager plugin needs the terminal, so the session comes back here through a
+# private file (tools/exec_handoff.py), or the playbook prints the command to run (EKS; no plugin).
+exec: export OPS_SERVICE = $(SERVICE)
+exec: export OPS_COMMAND = $(or $(CMD),/bin/sh)
+exec: setup  ## a shell in a service's container: make exec ENV=dev SERVICE=api-server [CMD=/bin/sh]
+	@$(call ops_env)
+	@handoff=$$(mktemp -d); trap 'rm -rf "$$handoff"' EXIT; \
+	  $(BIN)/ansible-playbook playbooks/ops/exec.yml -i $(INVENTORY) -e ops_env=$(ENV) -e ops_exec_handoff=$$handoff/session.json; \
+	  $(BIN)/python tools/exec_handoff.py $$handoff/session.json
+
+# --- drift: site.yml in check mode for ENV; exit 0 no drift, 2 drift (the diff is printed), 1 error (tools/drift.py).
+drift: setup  ## check ENV against its inventory: exit 0 no drift, 2 drift (with the diff), 1 error
+	@$(call ops_env)
+	@$(BIN)/python tools/drift.py --env $(ENV) --inventory $(INVENTORY)
