@@ -50,9 +50,12 @@ def drift_lines(report: dict, env: str) -> list[str]:
     for change in changes:
         where = f"{change['role']}: " if change.get("role") else ""
         item = f" [{change['item']}]" if change.get("item") else ""
-        lines.append(f"  ~ {where}{change['task']}{item}")
+        resource = f" ({change['resource']})" if change.get("resource") else ""
+        lines.append(f"  ~ {where}{change['task']}{item}{resource}")
         for diff in change.get("diff", []):
             lines += [f"      {line}" for line in render_diff(diff)]
+        if not change.get("diff"):
+            lines.append(f"      ({change.get('action') or 'the module'} reports no diff: compare with the inventory)")
     return lines
 
 

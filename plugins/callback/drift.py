@@ -8,8 +8,8 @@ short_description: Record what a check-mode run would change, per host, as JSON
 version_added: 0.3.0
 description:
   - Beside the stdout callback, collects every task result that reports a change (with the task's name,
-    role, item label and diff), every failure and every unreachable host, and writes them to
-    O(report) when the playbook ends.
+    role, item label, the resource its module arguments name, such as C(name=teamf-dev-ecs), and the diff),
+    every failure and every unreachable host, and writes them to O(report) when the playbook ends.
   - C(tools/drift.py) (C(make drift ENV=<env>)) runs C(site.yml --check --diff) with it and turns the
     report into an exit code, since C(ansible-playbook --check) has none that tells drift from no drift.
 requirements:
@@ -31,7 +31,8 @@ EXAMPLES = r"""
 # /tmp/drift.json:
 # {"check_mode": true,
 #  "hosts": {"dev": {"changed": [{"task": "Create the services, or reconcile their settings",
-#                                 "role": "ecs_dev", "item": "api-server", "diff": [...]}],
+#                                 "role": "ecs_dev", "item": "api-server", "action": "community.aws.ecs_service",
+#                                 "resource": "name=api-server cluster=teamf-dev", "diff": [...]}],
 #                    "failed": [], "unreachable": false}},
 #  "stats": {"dev": {"changed": 1, "failures": 0, "unreachable": 0, "ok": 250}}}
 """
@@ -50,6 +51,20 @@ def _label(result):
         item = res["item"]
         return item if isinstance(item, str) else json.dumps(item, sort_keys=True, default=str)
     return None
+
+
+# Module arguments that name the resource a task manages, in the order they are reported.
+NAMING_ARGS = (
+    "name", "cluster", "service", "family", "arn", "id", "repository_name", "release_name", "release_namespace",
+    "iam_name", "policy_name", "vpc_id", "resource", "path",
+)  # fmt: skip
+
+
+def _resource(res):
+    """``key=value`` for the module arguments that name the resource (``name=teamf-dev-ecs``), or None."""
+    args = (res.get("invocation") or {}).get("module_args") or {}
+    named = [f"{key}={args[key]}" for key in NAMING_ARGS if isinstance(args.get(key), (str, int)) and args[key] != ""]
+    return " ".join(named[:3]) or None
 
 
 def _diffs(res):
@@ -76,7 +91,13 @@ class CallbackModule(CallbackBase):
     def _entry(self, result):
         task = result._task
         role = task._role.get_name(include_role_fqcn=False) if task._role else None
-        return {"task": task.get_name(), "role": role, "item": _label(result), "action": task.action}
+        return {
+            "task": task.name or task.get_name(),
+            "role": role,
+            "item": _label(result),
+            "action": task.action,
+            "resource": _resource(result._result),
+        }
 
     def v2_playbook_on_play_start(self, play):
         if self._check_mode is None:

@@ -8,7 +8,9 @@ STATS = {"dev": {"ok": 200, "changed": 0, "failures": 0, "unreachable": 0}}
 CHANGE = {
     "task": "Create the Auto Scaling group, or bring it in line",
     "role": "ecs_dev",
-    "item": "teamf-dev-ecs",
+    "item": None,
+    "action": "amazon.aws.autoscaling_group",
+    "resource": "name=teamf-dev-ecs",
     "diff": [{"before": {"max_size": 7}, "after": {"max_size": 3}}],
 }
 
@@ -44,7 +46,7 @@ def test_verdict(rc, given, code, first_line):
 
 def test_drift_names_the_task_its_item_and_the_diff():
     _, lines = verdict(0, report(changed=[CHANGE]), "dev")
-    assert lines[1] == "  ~ ecs_dev: Create the Auto Scaling group, or bring it in line [teamf-dev-ecs]"
+    assert lines[1] == "  ~ ecs_dev: Create the Auto Scaling group, or bring it in line (name=teamf-dev-ecs)"
     assert '-  "max_size": 7' in [line.strip() for line in lines] or '-  "max_size": 7' in "\n".join(lines)
     assert any(line.strip() == '+  "max_size": 3' for line in lines)
 
@@ -63,3 +65,12 @@ def test_drift_names_the_task_its_item_and_the_diff():
 )
 def test_render_diff(diff, expected):
     assert render_diff(diff) == expected
+
+
+def test_a_change_without_diff_says_so():
+    change = {**CHANGE, "diff": [], "item": "api-server", "resource": None}
+    _, lines = verdict(0, report(changed=[change]), "dev")
+    assert lines[1:] == [
+        "  ~ ecs_dev: Create the Auto Scaling group, or bring it in line [api-server]",
+        "      (amazon.aws.autoscaling_group reports no diff: compare with the inventory)",
+    ]
