@@ -34,7 +34,8 @@ exec: setup  ## a shell in a service's container: make exec ENV=dev SERVICE=api-
 	  $(BIN)/ansible-playbook playbooks/ops/exec.yml -i $(INVENTORY) -e ops_env=$(ENV) -e ops_exec_handoff=$$handoff/session.json; \
 	  $(BIN)/python tools/exec_handoff.py $$handoff/session.json
 
-# --- drift: site.yml in check mode for ENV; exit 0 no drift, 2 drift (the diff is printed), 1 error (tools/drift.py).
-drift: setup  ## check ENV against its inventory: exit 0 no drift, 2 drift (with the diff), 1 error
+# --- drift: site.yml in check mode for ENV (tools/drift.py: exit 0 no drift, 2 drift with the diff, 1 error). make
+# itself exits 2 for any failed recipe, so make drift is 0 or 2, the last line saying which; CI calls the tool.
+drift: setup  ## check ENV against its inventory (tools/drift.py exits 0 no drift, 2 drift with the diff, 1 error)
 	@$(call ops_env)
 	@$(BIN)/python tools/drift.py --env $(ENV) --inventory $(INVENTORY)
