@@ -38,3 +38,20 @@ logs: setup  ## a service's recent log events: make logs ENV=dev SERVICE=api-ser
 	  $(BIN)/ansible-playbook playbooks/ops/logs.yml -i $(INVENTORY) -e ops_env=$(ENV) \
 	    $(if $(FOLLOW),-e ops_logs_handoff=$$handoff/follow.json); \
 	  $(if $(FOLLOW),$(BIN)/python tools/follow_logs.py $$handoff/follow.json,true)
+
+# --- exec: a shell in a service's container (playbooks/ops/exec.yml). The playbook checks the request and opens
+# the ECS Exec session; the Session Manager plugin needs the terminal, so the session comes back here through a
+# private file (tools/exec_handoff.py), or the playbook prints the command to run (EKS; no plugin).
+exec: export OPS_SERVICE = $(SERVICE)
+exec: export OPS_COMMAND = $(or $(CMD),/bin/sh)
+exec: setup  ## a shell in a service's container: make exec ENV=dev SERVICE=api-server [CMD=/bin/sh]
+	@$(call ops_env)
+	@handoff=$$(mktemp -d); trap 'rm -rf "$$handoff"' EXIT; \
+	  $(BIN)/ansible-playbook playbooks/ops/exec.yml -i $(INVENTORY) -e ops_env=$(ENV) -e ops_exec_handoff=$$handoff/session.json; \
+	  $(BIN)/python tools/exec_handoff.py $$handoff/session.json
+
+# --- drift: site.yml in check mode for ENV (tools/drift.py: exit 0 no drift, 2 drift with the diff, 1 error). make
+# itself exits 2 for any failed recipe, so make drift is 0 or 2, the last line saying which; CI calls the tool.
+drift: setup  ## check ENV against its inventory (tools/drift.py exits 0 no drift, 2 drift with the diff, 1 error)
+	@$(call ops_env)
+	@$(BIN)/python tools/drift.py --env $(ENV) --inventory $(INVENTORY)

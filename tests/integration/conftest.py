@@ -253,7 +253,7 @@ CLEAN_DEV = {
     "elastic_ips": 1,
     "route_tables": 3,
     "security_groups": 5,
-    "roles": 4,
+    "roles": 5,
     "instance_profiles": 1,
     "ecr_repositories": 2,
     "log_groups": 3,

@@ -60,7 +60,7 @@ def test_environment_state_read_back(first_run, aws, env, cidr, nats, eks):
 @pytest.mark.parametrize(
     ("env", "roles"),
     [
-        ("dev", {"ecs-instance", "ecs-task-execution"}),
+        ("dev", {"ecs-instance", "ecs-task-execution", "ecs-task"}),
         # IRSA: the load balancer controller's and the log pipeline's roles, each trusted by its service account only.
         ("staging", {"eks-cluster", "eks-nodegroup", "aws-load-balancer-controller", "aws-for-fluent-bit"}),
         ("prod", {"eks-cluster", "eks-nodegroup", "aws-load-balancer-controller", "aws-for-fluent-bit"}),
