@@ -22,3 +22,15 @@ ops_env = test -n "$(ENV)" || { echo "make $@: ENV=<dev|staging|prod> is require
   for inventory in $(INVENTORY); do test -e $$inventory || { echo "make $@: inventory $$inventory does not exist (ENV=$(ENV)); pass INVENTORY=inventories/<name> or ENV=<dev|staging|prod>" >&2; exit 2; }; done
 
 .PHONY: $(OPS_TARGETS)
+
+# The deploy history (DynamoDB, platform_history_table): every redeploy, deploy, promotion and rollback
+# the playbooks made, newest first. Read-only.
+history: setup  ## ENV's deploy history, newest first: when, who, what, from → to, result [LIMIT=20]
+	@$(call ops_env)
+	$(PLAYBOOK) playbooks/ops/history.yml -e env=$(ENV) $(if $(LIMIT),-e limit=$(LIMIT))
+
+# Back to what ran before ENV's last deploy (or TO=<history event id | ECS revision | EKS release>),
+# under the account guard and the environment's lock, recorded in the history.
+rollback: setup  ## put ENV back on what ran before its last deploy [TO=<event id|revision|release>]
+	@$(call ops_env)
+	$(PLAYBOOK) playbooks/ops/rollback.yml -e env=$(ENV) $(if $(TO),-e to=$(TO))
