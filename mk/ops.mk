@@ -55,3 +55,15 @@ exec: setup  ## a shell in a service's container: make exec ENV=dev SERVICE=api-
 drift: setup  ## check ENV against its inventory (tools/drift.py exits 0 no drift, 2 drift with the diff, 1 error)
 	@$(call ops_env)
 	@$(BIN)/python tools/drift.py --env $(ENV) --inventory $(INVENTORY)
+
+# The deploy history (DynamoDB, platform_history_table): every redeploy, deploy, promotion and rollback
+# the playbooks made, newest first. Read-only.
+history: setup  ## ENV's deploy history, newest first: when, who, what, from → to, result [LIMIT=20]
+	@$(call ops_env)
+	$(PLAYBOOK) playbooks/ops/history.yml -e env=$(ENV) $(if $(LIMIT),-e limit=$(LIMIT))
+
+# Back to what ran before ENV's last deploy (or TO=<history event id | ECS revision | EKS release>),
+# under the account guard and the environment's lock, recorded in the history.
+rollback: setup  ## put ENV back on what ran before its last deploy [TO=<event id|revision|release>]
+	@$(call ops_env)
+	$(PLAYBOOK) playbooks/ops/rollback.yml -e env=$(ENV) $(if $(TO),-e to=$(TO))

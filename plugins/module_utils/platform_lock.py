@@ -23,7 +23,7 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.teamf.platform.plugins.module_utils.dynamodb_table import create_owned_table
 
 KEY = "lock"
 TAKE_CONDITION = "attribute_not_exists(#lock) OR #expires < :now OR #run = :expected"
@@ -190,22 +190,7 @@ def get_lock(client, table, name):
 @LockErrorHandler.common_error_handler("create lock table")
 def create_table(client, table, tags):
     """The table on first use: on-demand capacity, ``expires`` as its TTL attribute."""
-    kwargs = {"Tags": ansible_dict_to_boto3_tag_list(tags)} if tags else {}
-    try:
-        client.create_table(
-            TableName=table,
-            AttributeDefinitions=[{"AttributeName": KEY, "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": KEY, "KeyType": "HASH"}],
-            BillingMode="PAY_PER_REQUEST",
-            aws_retry=True,
-            **kwargs,
-        )
-    except is_boto3_error_code("ResourceInUseException"):  # another run created it first
-        pass
-    client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 2, "MaxAttempts": 60})
-    client.update_time_to_live(
-        TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"}, aws_retry=True
-    )
+    create_owned_table(client, table, [(KEY, "S")], tags, ttl_attribute="expires")
 
 
 @LockErrorHandler.common_error_handler("write lock")

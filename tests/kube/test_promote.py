@@ -13,10 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 
 from emulator.kube.launcher import KubeEmulator
-from tests.conftest import REPO_ROOT
+from tests.conftest import REGION, REPO_ROOT
 from tests.integration.conftest import run_playbook
 from tests.kube.conftest import _free_port
 
@@ -172,3 +173,74 @@ def test_a_new_release_moves_staging_then_prod(clusters):
     assert prod["usersApi"]["image"]["digest"].startswith("sha256:")
     assert prod["authApi"]["env"]["SESSION_TTL_SECONDS"] == "3600"
     assert clusters["prod"].workload_releases() == {"1.1.0"}
+
+
+# ---- the deploy history and rollbacks (make history, make rollback), after the story above ----------
+
+
+def aws(clusters, service: str):
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    return session.client(service, endpoint_url=next(iter(clusters.values())).env["TEAMF_TEST_ENDPOINT"])
+
+
+def history(clusters, environment: str) -> list[dict]:
+    """The environment's events as DynamoDB holds them, newest first (boto3, not our module)."""
+    client = aws(clusters, "dynamodb")
+    items = client.query(
+        TableName="teamf-platform-history",
+        KeyConditionExpression="environment = :e",
+        ExpressionAttributeValues={":e": {"S": environment}},
+        ScanIndexForward=False,
+    )["Items"]
+    return [
+        {
+            "kind": i["kind"]["S"],
+            "result": i["result"]["S"],
+            "who": i["who"]["S"],
+            "from": i["from"]["M"].get("api", {}).get("M", {}).get("version", {}).get("S", ""),
+            "to": i["to"]["M"].get("api", {}).get("M", {}).get("version", {}).get("S", ""),
+        }
+        for i in items
+    ]
+
+
+def test_deploys_and_promotions_are_in_the_history(clusters):
+    staging, prod = history(clusters, "staging"), history(clusters, "prod")
+    assert [(e["kind"], e["from"], e["to"], e["result"]) for e in staging] == [
+        ("deploy", "1.0.0", "1.1.0", "succeeded"),
+        ("deploy", "", "1.0.0", "succeeded"),
+    ]
+    # The rerun of the promotion changed nothing and recorded nothing.
+    assert [(e["kind"], e["from"], e["to"]) for e in prod] == [("promote", "1.0.0", "1.1.0"), ("promote", "", "1.0.0")]
+    assert {e["who"] for e in staging + prod} == {aws(clusters, "sts").get_caller_identity()["Arn"]}
+
+
+def test_rollback_puts_staging_back_on_the_previous_release(clusters):
+    revision = clusters["staging"].api()["revision"]
+    rc, stats, out = play(clusters, "playbooks/ops/rollback.yml", "-e", "env=staging")
+    assert rc == 0, out
+    assert stats["staging"]["changed"] > 0
+    assert clusters["staging"].values()["release"] == "1.0.0"
+    assert clusters["staging"].workload_releases() == {"1.0.0"}
+    assert clusters["staging"].api()["revision"] == revision + 1
+    assert history(clusters, "staging")[0] | {"who": ""} == {
+        "kind": "rollback", "result": "succeeded", "who": "", "from": "1.1.0", "to": "1.0.0",
+    }  # fmt: skip
+    rc, stats, out = play(clusters, "playbooks/ops/rollback.yml", "-e", "env=staging")
+    assert rc == 0, out
+    assert stats["staging"]["changed"] == 0
+    assert len(history(clusters, "staging")) == 3
+
+
+def test_prod_rolls_back_to_a_release_directly(clusters):
+    rc, _, out = play(clusters, "playbooks/ops/rollback.yml", "-e", "env=prod", "-e", "to=9.9.9")
+    assert rc != 0
+    assert "release '9.9.9' has no manifest" in out
+    assert clusters["prod"].values()["release"] == "1.1.0"
+    rc, stats, out = play(clusters, "playbooks/ops/rollback.yml", "-e", "env=prod", "-e", "to=1.0.0")
+    assert rc == 0, out
+    assert stats["prod"]["changed"] > 0
+    assert clusters["prod"].values()["release"] == "1.0.0"
+    assert clusters["prod"].workload_releases() == {"1.0.0"}
+    newest = history(clusters, "prod")[0]
+    assert (newest["kind"], newest["from"], newest["to"]) == ("rollback", "1.1.0", "1.0.0")

@@ -125,15 +125,30 @@ def test_build_role_only_pushes_images():
     assert "ecr:GetDownloadUrlForLayer" not in actions
 
 
+PLATFORM_TABLES = {
+    "PlatformLock": "lock_table",
+    "PlatformHistory": "history_table",
+    "PlatformHistoryTable": "history_table",
+}
+
+
 def test_eks_deploy_role_cannot_write():
-    """Nothing but its own environment's lock item (held there by dynamodb:LeadingKeys)."""
-    actions = {a for sid in POLICIES["eks"] if sid != "PlatformLock" for a in STATEMENTS[sid]["actions"]}
+    """Nothing but its own environment's lock and history items (held there by dynamodb:LeadingKeys), and the
+    history table itself (created by the first deploy that records)."""
+    actions = {a for sid in POLICIES["eks"] if sid not in PLATFORM_TABLES for a in STATEMENTS[sid]["actions"]}
     writes = {a for a in actions if re.match(r"[a-z0-9-]+:(Put|Create|Update|Delete|Register|Tag|Upload|Complete)", a)}
     assert writes == set()
-    lock = STATEMENTS["PlatformLock"]
-    assert lock["resource"] == "lock_table"
     own_item = {"dynamodb:LeadingKeys": ["{{ ci_identity_environment }}"]}
-    assert lock["condition"] == {"ForAllValues:StringEquals": own_item}
+    for sid, resource in PLATFORM_TABLES.items():
+        assert STATEMENTS[sid]["resource"] == resource
+        if sid != "PlatformHistoryTable":
+            assert STATEMENTS[sid]["condition"] == {"ForAllValues:StringEquals": own_item}
+    # The table statement creates and describes the table: no item action escapes the condition there.
+    assert {a.split(":")[1] for a in STATEMENTS["PlatformHistoryTable"]["actions"]} == {
+        "CreateTable",
+        "DescribeTable",
+        "TagResource",
+    }
 
 
 def test_pass_role_only_to_ecs_tasks():
