@@ -94,8 +94,9 @@ lint: setup lint-workflows  ## ruff, yamllint, ansible-lint (production profile)
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production
 
-docs: setup  ## regenerate role READMEs' variable tables (from meta/argument_specs.yml)
+docs: setup  ## regenerate role READMEs' variable tables and docs/architecture.svg (from the inventories)
 	$(BIN)/python tools/role_docs.py
+	$(BIN)/python tools/architecture.py
 
 unit: setup  ## filter and module_utils unit tests (no emulator)
 	$(BIN)/pytest -n 2 tests/unit
