@@ -14,8 +14,8 @@ description:
 options:
   _input:
     description:
-      - What exists. C(ec2) maps instance types to instance counts; C(nat_gateway), C(alb) and C(eks_cluster) are counts.
-        Missing keys and zero counts cost nothing.
+      - What exists. C(ec2) maps instance types to instance counts; C(nat_gateway), C(alb) and C(eks_cluster)
+        are counts. Missing keys and zero counts cost nothing.
     type: dict
     required: true
   prices:
@@ -117,7 +117,8 @@ def monthly_cost(resources, prices, region):
     if not isinstance(ec2, dict):
         raise AnsibleFilterError(f"{FILTER}: input field 'ec2' must map instance types to counts, got {ec2!r}")
     for instance_type, count in sorted(ec2.items()):
-        wanted.append((f"EC2 {instance_type}", _count(count, f"ec2.{instance_type}"), ("regions", region, "ec2", instance_type)))
+        path = ("regions", region, "ec2", instance_type)
+        wanted.append((f"EC2 {instance_type}", _count(count, f"ec2.{instance_type}"), path))
     for key, label in COUNTED.items():
         wanted.append((label, _count(resources.get(key, 0), key), ("regions", region, key)))
 

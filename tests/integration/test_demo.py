@@ -118,22 +118,20 @@ def test_demo_on_other_ports_touches_no_default_port(tripwires, checkout, tmp_pa
     finally:
         down = make(checkout, "demo-down", knobs, env, timeout=300)
     assert down.returncode == 0, down.stdout + down.stderr
-    assert {wire.port: wire.connections for wire in tripwires} == dict.fromkeys(DEFAULT_PORTS, [])
+    assert {wire.port: wire.connections for wire in tripwires} == {port: [] for port in DEFAULT_PORTS}
 
     # The summary (json callback: the playbook's JSON after make's command echo) per environment.
     report = json.loads(summary.stdout[summary.stdout.index("{") :])
     printed = report["plays"][0]["tasks"][-1]["hosts"]
     lines = {env_name: printed[env_name]["msg"] for env_name in ("dev", "staging", "prod")}
-    endpoints = {
-        env_name: re.findall(r"endpoint (https://[0-9A-F]{32}\.gr7\.[a-z0-9-]+\.eks\.amazonaws\.com)\b", "\n".join(text))
-        for env_name, text in lines.items()
-    }
+    endpoint = re.compile(r"endpoint (https://[0-9A-F]{32}\.gr7\.[a-z0-9-]+\.eks\.amazonaws\.com)\b")
+    endpoints = {env_name: endpoint.findall("\n".join(text)) for env_name, text in lines.items()}
     assert endpoints["dev"] == [] and len(endpoints["staging"]) == len(endpoints["prod"]) == 1, lines
     assert endpoints["staging"] != endpoints["prod"]
     digests = {env_name: set(DIGEST.findall("\n".join(text))) for env_name, text in lines.items()}
     assert len(digests["dev"]) == 2, lines["dev"]  # auth-api and users-api
     assert digests["dev"] == digests["staging"] == digests["prod"]
-    for env_name, text in lines.items():
+    for text in lines.values():
         assert any(line.startswith("cost    ~ USD ") for line in text), text
     assert any(line.startswith("URL     http://api.staging.teamf.example/") for line in lines["staging"])
     # The processes are gone: their ports answer nothing any more.

@@ -27,20 +27,32 @@ def test_the_table_names_its_date_sources_and_the_platform_region():
         pytest.param(
             # dev: one t3.medium container instance, one NAT gateway (single), one ALB
             {"ec2": {"t3.medium": 1}, "nat_gateway": 1, "alb": 1},
-            [("EC2 t3.medium", 1, 0.052, 37.96), ("NAT gateway", 1, 0.059, 43.07), ("load balancer (ALB)", 1, 0.0225, 16.43)],
+            [
+                ("EC2 t3.medium", 1, 0.052, 37.96),
+                ("NAT gateway", 1, 0.059, 43.07),
+                ("load balancer (ALB)", 1, 0.0225, 16.43),
+            ],
             97.46,
             id="dev",
         ),
         pytest.param(
             # staging: two m6i.large nodes, a NAT gateway per zone (3), the control plane
             {"ec2": {"m6i.large": 2}, "nat_gateway": 3, "eks_cluster": 1},
-            [("EC2 m6i.large", 2, 0.118, 172.28), ("NAT gateway", 3, 0.059, 129.21), ("EKS control plane", 1, 0.1, 73.0)],
+            [
+                ("EC2 m6i.large", 2, 0.118, 172.28),
+                ("NAT gateway", 3, 0.059, 129.21),
+                ("EKS control plane", 1, 0.1, 73.0),
+            ],
             374.49,
             id="staging",
         ),
         pytest.param(
             {"ec2": {"m6i.large": 3, "t3.medium": 2}, "nat_gateway": 0, "alb": 2},
-            [("EC2 m6i.large", 3, 0.118, 258.42), ("EC2 t3.medium", 2, 0.052, 75.92), ("load balancer (ALB)", 2, 0.0225, 32.85)],
+            [
+                ("EC2 m6i.large", 3, 0.118, 258.42),
+                ("EC2 t3.medium", 2, 0.052, 75.92),
+                ("load balancer (ALB)", 2, 0.0225, 32.85),
+            ],
             367.19,
             id="types-sorted-zero-counts-left-out",
         ),
