@@ -27,7 +27,7 @@ _PLUGINS_READY = False
 FONT = 12
 LINE = 17
 PAD = 12
-COLUMN = 330
+CHAR = 7.3  # advance of one monospace character at FONT px
 GAP = 24
 
 
@@ -79,7 +79,7 @@ def ingress_host(env: str) -> str:
 
 def environment_lines(env: str, v: dict) -> tuple[str, list[str]]:
     zones = len(v["vpc_azs"])
-    nat = {"single": "1 NAT gateway", "per_az": f"{zones} NAT gateways (one per zone)"}.get(v["vpc_nat_mode"], "no NAT")
+    nat = {"single": "1 NAT gateway", "per_az": f"{zones} NAT gateways (per zone)"}.get(v["vpc_nat_mode"], "no NAT")
     tiers = ", ".join(f"{t['name']} /{t['prefix']}" for t in v["vpc_tiers"])
     lines = [f"VPC {v['vpc_cidr']}, {zones} zones, {nat}", f"  subnets per zone: {tiers}"]
     if "ecs_dev_name" in v:
@@ -142,7 +142,10 @@ def render() -> str:
     envs = {env: environment_vars(env) for env in ENVIRONMENTS}
     first = envs["dev"]
     repositories = ", ".join(f"{first['platform_ecr_namespace']}/{c['name']}" for c in first["platform_components"])
-    width = PAD * 2 + COLUMN * len(ENVIRONMENTS) + GAP * (len(ENVIRONMENTS) - 1)
+    columns_lines = {env: environment_lines(env, envs[env]) for env in ENVIRONMENTS}
+    longest = max(len(line) for title, lines in columns_lines.values() for line in [title, *lines])
+    column = int(longest * CHAR) + PAD * 2
+    width = PAD * 2 + column * len(ENVIRONMENTS) + GAP * (len(ENVIRONMENTS) - 1)
     account_lines = [
         f"ECR: {repositories} (immutable tags; every environment runs the same digests)",
         "CI identity: GitHub Actions OIDC provider, a build role, one deploy role per environment",
@@ -160,17 +163,18 @@ def render() -> str:
     heights = []
     columns = []
     for index, env in enumerate(ENVIRONMENTS):
-        x = PAD + index * (COLUMN + GAP)
-        title, lines = environment_lines(env, envs[env])
-        shapes, height = box(x, top, COLUMN, title, lines, "#f4f8ee" if env == "dev" else "#fbf3ea")
+        x = PAD + index * (column + GAP)
+        title, lines = columns_lines[env]
+        shapes, height = box(x, top, column, title, lines, "#f4f8ee" if env == "dev" else "#fbf3ea")
         body += shapes
         heights.append(height)
         columns.append(x)
-        body += arrow(x + COLUMN // 2, PAD + account_height, x + COLUMN // 2, top - 2, "images by digest")
+        body += arrow(x + column // 2, PAD + account_height, x + column // 2, top - 2, "images by digest")
     flow_y = top + max(heights) + 34
     for index, label in enumerate(("release cut from the built digests", "promote (approved)")):
-        x1 = columns[index] + COLUMN // 2
-        x2 = columns[index + 1] + COLUMN // 2
+        # Out of a box's right half, into the next one's left half.
+        x1 = columns[index] + column * 2 // 3
+        x2 = columns[index + 1] + column // 3
         body.append(
             f'<path d="M{x1} {top + heights[index]} V{flow_y} H{x2} V{top + heights[index + 1] + 2}" '
             'fill="none" stroke="#333" marker-end="url(#arrow)"/>'
