@@ -22,7 +22,7 @@ SYSTEM_PACKAGES := buildah skopeo busybox-static
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup demo demo-down emulator-up summary teardown-demo test lint unit emulator-test integration molecule clean docs
+.PHONY: help setup demo demo-down emulator-up summary test lint unit emulator-test integration molecule clean docs
 
 help:  ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -71,6 +71,7 @@ demo: emulator-up  ## converge dev+staging+prod, build the example backend, dev 
 	$(BIN)/ansible-playbook playbooks/summary.yml -i inventories/local
 
 summary: export TEAMF_TEST_ENDPOINT = http://127.0.0.1:$(DEMO_PORT)
+summary: export TEAMF_TEST_REGISTRY_ENDPOINT = 127.0.0.1:$(DEMO_REGISTRY_PORT)
 summary: export TEAMF_TEST_KUBE_ENDPOINT_STAGING = http://127.0.0.1:$(word 1,$(DEMO_KUBE_PORTS))
 summary: export TEAMF_TEST_KUBE_ENDPOINT_PROD = http://127.0.0.1:$(word 2,$(DEMO_KUBE_PORTS))
 summary: setup  ## print what exists per environment (demo emulator)
@@ -93,8 +94,9 @@ lint: setup lint-workflows  ## ruff, yamllint, ansible-lint (production profile)
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production
 
-docs: setup  ## regenerate role READMEs' variable tables (from meta/argument_specs.yml)
+docs: setup  ## regenerate role READMEs' variable tables and docs/architecture.svg (from the inventories)
 	$(BIN)/python tools/role_docs.py
+	$(BIN)/python tools/architecture.py
 
 unit: setup  ## filter and module_utils unit tests (no emulator)
 	$(BIN)/pytest -n 2 tests/unit
@@ -116,6 +118,7 @@ molecule: setup  ## molecule scenarios against a private emulator on a free port
 	    $(BIN)/molecule test --all
 
 clean:  ## remove the venv and caches (stops the demo emulator first)
+	-$(BIN)/python -m emulator.registry stop --port $(DEMO_REGISTRY_PORT)
 	-$(BIN)/python -m emulator stop --port $(DEMO_PORT)
 	-for port in $(DEMO_KUBE_PORTS); do $(BIN)/python -m emulator.kube stop --port $$port; done
 	rm -rf $(VENV) .emulator .demo .ansible .pytest_cache .ruff_cache build

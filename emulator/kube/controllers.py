@@ -29,6 +29,7 @@ import copy
 import hashlib
 import ipaddress
 import json
+import uuid
 from typing import Any
 
 from emulator.kube.resources import Registry, Resource
@@ -51,6 +52,8 @@ def _aws_suffix(*parts: str) -> str:
 class Controllers:
     def __init__(self, store: Store, registry: Registry, ready_delay: float = 0.5, region: str = REGION):
         self.store, self.registry, self.delay, self.region = store, registry, ready_delay, region
+        # Names what is this cluster's alone (an Ingress group's load balancer).
+        self.cluster_id = uuid.uuid4().hex
         self.pending: dict[tuple[str, str, str, str], asyncio.TimerHandle] = {}
         self.next_ip = 10
         store.hooks.append(self.observe)
@@ -394,7 +397,9 @@ class Controllers:
             return
         ns, name = ing["metadata"]["namespace"], ing["metadata"]["name"]
         group = ing["metadata"].get("annotations", {}).get("alb.ingress.kubernetes.io/group.name")
-        digest = _aws_suffix(group or ns, name)
+        # Each ALB has its own name: one per Ingress (its uid, so two clusters' Ingresses of the same
+        # name differ, as on AWS) or one per group of this cluster.
+        digest = _aws_suffix(group, self.cluster_id) if group else _aws_suffix(ns, name, ing["metadata"]["uid"])
         number = int(digest[10:19], 16) % 10**10
         label = f"k8s-{group[:17]}" if group else f"k8s-{ns[:8]}-{name[:8]}"
         hostname = f"{label}-{digest[:10]}-{number}.{self.region}.elb.amazonaws.com"

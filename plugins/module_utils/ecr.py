@@ -54,6 +54,24 @@ def count_images(client, name):
     return len(pages.build_full_result().get("imageDetails", []))
 
 
+@ECRErrorHandler.list_error_handler("describe images", default_value=[])
+@retry_listing
+def list_images(client, name):
+    """``name``'s images (digest, sorted tags, push time), newest push first."""
+    pages = client.get_paginator("describe_images").paginate(repositoryName=name)
+    details = sorted(
+        pages.build_full_result().get("imageDetails", []), key=lambda d: str(d.get("imagePushedAt", "")), reverse=True
+    )
+    return [
+        {
+            "digest": d["imageDigest"],
+            "tags": sorted(d.get("imageTags", [])),
+            "pushed_at": d["imagePushedAt"].isoformat() if hasattr(d.get("imagePushedAt"), "isoformat") else "",
+        }
+        for d in details
+    ]
+
+
 @ECRErrorHandler.list_error_handler("get lifecycle policy", default_value=None)
 def get_lifecycle_policy(client, name):
     """The repository's lifecycle policy as a dict, or None."""

@@ -20,6 +20,13 @@ options:
         RV(repositories); when not set, every repository of the registry is described.
     type: list
     elements: str
+  images:
+    description:
+      - Also list each repository's images in RV(repositories[].images), with digest, tags and push time as
+        DescribeImages reports them. Tells which tags name the digest a service runs.
+    type: bool
+    default: false
+    version_added: 0.4.0
 notes:
   - Read-only; runs in check mode too.
 extends_documentation_fragment:
@@ -34,6 +41,12 @@ EXAMPLES = r"""
   teamf.platform.ecr_repository_info:
     names: [teamf/auth-api, teamf/users-api]
   register: repositories
+
+- name: The tags of the digests the platform's repositories hold
+  teamf.platform.ecr_repository_info:
+    names: [teamf/auth-api]
+    images: true
+  register: auth_images
 
 - name: Images each would lose with it
   ansible.builtin.debug:
@@ -77,6 +90,24 @@ repositories:
     tags:
       description: Tags of the repository.
       type: dict
+    images:
+      description: With O(images), the repository's images, newest push first.
+      returned: when O(images=true)
+      type: list
+      elements: dict
+      contains:
+        digest:
+          description: The image manifest's digest.
+          type: str
+          sample: sha256:3f850fbafa3cc062c08cc165b8a8eb9f70e305eebf9f7c587e9fee4b1bbc87fb
+        tags:
+          description: The tags naming it, sorted; empty when untagged.
+          type: list
+          elements: str
+          sample: ["1.0.0", "72d3ac356a6580d4f611b0c5aebd87cc52c13a46"]
+        pushed_at:
+          description: When it was pushed (ISO 8601).
+          type: str
 aws_retries:
   description: The AWS calls that were retried, one entry per retry (see the notes on retries).
   returned: when a call was retried
@@ -87,6 +118,7 @@ aws_retries:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.teamf.platform.plugins.module_utils.ecr import (
     get_repository,
+    list_images,
     list_repositories,
     repository_result,
 )
@@ -94,24 +126,28 @@ from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 
 
-def describe(client, names):
+def describe(client, names, images=False):
     if names is None:
-        listed = sorted(list_repositories(client), key=lambda repository: repository["repositoryName"])
-        return [repository_result(client, repository) for repository in listed]
-    # One call per name: DescribeRepositories fails as a whole when one name is missing, and a listing
-    # would need permission on every repository of the registry.
-    found = [get_repository(client, name) for name in names]
-    return [repository_result(client, repository) for repository in found if repository]
+        found = sorted(list_repositories(client), key=lambda repository: repository["repositoryName"])
+    else:
+        # One call per name: DescribeRepositories fails as a whole when one name is missing, and a listing
+        # would need permission on every repository of the registry.
+        found = [repository for repository in (get_repository(client, name) for name in names) if repository]
+    results = [repository_result(client, repository) for repository in found]
+    if images:
+        for result in results:
+            result["images"] = list_images(client, result["repository_name"])
+    return results
 
 
 def main():
     module = PlatformAWSModule(
-        argument_spec=dict(names=dict(type="list", elements="str")),
+        argument_spec=dict(names=dict(type="list", elements="str"), images=dict(type="bool", default=False)),
         supports_check_mode=True,
     )
     client = module.client("ecr")
     try:
-        repositories = describe(client, module.params["names"])
+        repositories = describe(client, module.params["names"], module.params["images"])
     except AnsibleAWSError as exc:
         fail_with_context(module, exc, f"names {module.params['names']}")
     module.exit_json(changed=False, repositories=repositories)

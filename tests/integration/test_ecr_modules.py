@@ -1,7 +1,8 @@
 """teamf.platform.ecr_tag and teamf.platform.ecr_repository_info through ansible-playbook against the emulator.
 
 ecr_tag: check mode → tag → rerun → a tag changed and one purged → a repository that does not exist.
-ecr_repository_info: what it reports next to what boto3 reads, an image counted, missing names left out.
+ecr_repository_info: what it reports next to what boto3 reads, an image counted and listed with its tags, missing
+names left out.
 """
 
 from __future__ import annotations
@@ -93,6 +94,14 @@ def test_info_reports_what_ecr_holds(emulator, ecr):
     assert auth["tags"] == {"Old": "1"}
     assert other["image_count"] == 0
     assert other["lifecycle_policy"] is None
+
+    with_images = run_module(emulator, INFO, {"names": [NAME, OTHER], "images": True}, check=True)
+    listed = ecr.describe_images(repositoryName=NAME)["imageDetails"]
+    assert [(i["digest"], i["tags"]) for i in with_images["repositories"][0]["images"]] == [
+        (listed[0]["imageDigest"], ["1.0.0"])
+    ]
+    assert with_images["repositories"][1]["images"] == []
+    assert "images" not in auth
 
     everything = run_module(emulator, INFO, {})
     names = [r["repository_name"] for r in everything["repositories"]]

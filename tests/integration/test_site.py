@@ -173,7 +173,8 @@ def test_summary_shows_dev_services_revisions_and_alb(first_run, playbook, aws):
     assert summary.rc == 0, summary.output[-3000:]
     [alb] = aws("elbv2").describe_load_balancers(Names=["teamf-dev"])["LoadBalancers"]
     assert "cluster teamf-dev  capacity provider teamf-dev-ec2" in summary.output
-    assert f"ALB     http://{alb['DNSName']}" in summary.output
+    assert f"URL     http://{alb['DNSName']}/  (ALB teamf-dev" in summary.output
+    assert "paths /auth /auth/*" in summary.output
     assert "auth-server  teamf-dev-auth-server:1" in summary.output
     assert "running 1/1" in summary.output
 
@@ -229,7 +230,9 @@ def test_summary_lists_releases_and_how_users_api_is_exposed(first_run, playbook
     backend = "release teamf/api 1.0.0 rev 1 deployed  backend release 1.0.0"
     assert summary.output.count(backend) == 2, summary.output[-3000:]
     assert summary.output.count("release kube-system/aws-load-balancer-controller 1.13.0 rev 1 deployed") == 2
-    assert summary.output.count("users-api exposed by Ingress teamf/") == 2
+    for host in ("api.staging.teamf.example", "api.teamf.example"):
+        assert summary.output.count(f"URL     http://{host}/  (Ingress teamf/") == 1, summary.output[-3000:]
+        assert f"point DNS {host} at " in summary.output
 
 
 # The no-op rerun of the whole estate: here after a deploy (and under throttling above), changed=0

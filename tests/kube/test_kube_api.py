@@ -220,3 +220,31 @@ def test_launcher_is_idempotent_and_refuses_a_foreign_port(kube, tmp_path):
 def test_install_tools_is_idempotent(tmp_path):
     assert install_tools(tmp_path) == {"helm": "installed", "kubectl": "installed"}
     assert install_tools(tmp_path) == {"helm": "unchanged", "kubectl": "unchanged"}
+
+
+def _ingress_hostname(api, name: str, group: str | None = None) -> str:
+    annotations = {"alb.ingress.kubernetes.io/group.name": group} if group else {}
+    ingress = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": name, "annotations": annotations},
+        "spec": {"rules": [{"host": f"{name}.example", "http": {"paths": []}}]},
+    }
+    path = "/apis/networking.k8s.io/v1/namespaces/default/ingresses"
+    assert api("POST", path, ingress).status_code == 201
+    for _ in range(50):
+        status = api("GET", f"{path}/{name}").json().get("status", {})
+        if status.get("loadBalancer", {}).get("ingress"):
+            return status["loadBalancer"]["ingress"][0]["hostname"]
+        time.sleep(0.1)
+    raise AssertionError(f"Ingress {name} got no load balancer")
+
+
+def test_each_ingress_gets_its_own_alb_and_a_group_shares_one(api):
+    """Like the AWS Load Balancer Controller: an ALB per Ingress (a new one when it is recreated, so two
+    clusters' Ingresses of the same name never share a name), one per IngressGroup."""
+    first = _ingress_hostname(api, "web")
+    assert first.endswith(".ap-northeast-2.elb.amazonaws.com")
+    assert api("DELETE", "/apis/networking.k8s.io/v1/namespaces/default/ingresses/web").status_code == 200
+    assert _ingress_hostname(api, "web") != first
+    assert _ingress_hostname(api, "a", group="shared") == _ingress_hostname(api, "b", group="shared")
