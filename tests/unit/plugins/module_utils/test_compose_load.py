@@ -16,7 +16,15 @@ from ansible_collections.teamf.platform.plugins.module_utils.compose_load import
 
 REPO = Path(__file__).resolve().parents[4]
 # What the ecs_dev role lets compose files interpolate (roles/ecs_dev/vars/main.yml).
-VARIABLES = ("ECR_REGISTRY", "ECR_NAMESPACE", "EXECUTION_ROLE_ARN", "AWS_REGION", "ECS_NAME", "DISCOVERY_NAMESPACE")
+VARIABLES = (
+    "ECR_REGISTRY",
+    "ECR_NAMESPACE",
+    "EXECUTION_ROLE_ARN",
+    "TASK_ROLE_ARN",
+    "AWS_REGION",
+    "ECS_NAME",
+    "DISCOVERY_NAMESPACE",
+)
 WEB = "services:\n  web:\n    image: nginx\n"
 
 
