@@ -31,6 +31,9 @@ from ansible import constants as C
 from ansible import context
 from ansible.playbook.task_include import TaskInclude
 from ansible.plugins.callback.default import CallbackModule as DefaultCallback
+from ansible.utils.fqcn import add_internal_fqcns
+
+DEBUG_ACTIONS = add_internal_fqcns(("debug",))
 
 # (pattern, why nothing can act on it): matched against the start of the message.
 UNACTIONABLE = (
@@ -165,6 +168,8 @@ class CallbackModule(DefaultCallback):
             return super().v2_runner_item_on_ok(result)
         self._handle_warnings_and_exception(result)
         self._end_wait(result, "waited")
+        if result.task.action in DEBUG_ACTIONS and "msg" in result.result:
+            self._show_debug(result.host.get_name(), result.result["msg"])
 
     def v2_runner_on_ok(self, result):
         if self._detail:
@@ -174,7 +179,7 @@ class CallbackModule(DefaultCallback):
             return
         self._end_wait(result, "waited")
         host, name = result.host.get_name(), self._task_name(result)
-        if result.task.action in C._ACTION_DEBUG and "msg" in result.result:
+        if result.task.action in DEBUG_ACTIONS and "msg" in result.result:
             self._show_debug(host, result.result["msg"])
         if result.result.get("changed", False):
             items = [

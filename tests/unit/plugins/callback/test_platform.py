@@ -137,6 +137,11 @@ PLAYBOOK = """\
     - name: Say what exists
       ansible.builtin.debug:
         msg: ["things: one, two, three", "all good"]
+
+    - name: Say it per thing
+      ansible.builtin.debug:
+        msg: "{{ item }} exists"
+      loop: [one]
 """
 
 
@@ -174,12 +179,13 @@ def test_a_run_prints_plays_changes_waits_debug_and_the_recap(tmp_path):
     ]
     assert re.search(r"^waited  localhost  Wait for the marker \(attempt 3, \d+s\)$", out, re.MULTILINE)
     assert "localhost  things: one, two, three" in lines and "localhost  all good" in lines
+    assert "localhost  one exists" in lines
     assert "RETRYING" not in out and "TASK [" not in out and "ok: [localhost]" not in out
     # The diff comes after every task, before the recap.
     diff_at, recap_at = lines.index("== Diff"), lines.index("== Recap")
-    assert diff_at < recap_at and diff_at > lines.index("localhost  all good")
+    assert diff_at < recap_at and diff_at > lines.index("localhost  one exists")
     assert "-one v1" in lines[diff_at:recap_at] and "+one v2" in lines[diff_at:recap_at]
-    assert lines[recap_at + 1].startswith("localhost : ok=4 changed=1 unreachable=0 failed=0")
+    assert lines[recap_at + 1].startswith("localhost : ok=5 changed=1 unreachable=0 failed=0")
     assert lines[recap_at + 2].strip() == "changed: Make the files"
 
 
@@ -191,7 +197,7 @@ def test_a_rerun_that_changes_nothing_prints_the_play_and_the_recap(tmp_path):
     assert [line for line in out.splitlines() if not line.startswith("localhost  ")] == [
         "== Converge the things (localhost)",
         "== Recap",
-        "localhost : ok=4 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0",
+        "localhost : ok=5 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0",
     ]
 
 
@@ -220,4 +226,4 @@ def test_verbose_runs_print_what_the_default_callback_prints(tmp_path):
     assert "PLAY [Converge the things]" in out and "TASK [Make the files]" in out
     assert "changed: [localhost] => (item=one)" in out
     assert "FAILED - RETRYING: [localhost]: Wait for the marker (179 retries left)." in out
-    assert re.search(r"^localhost\s+: ok=4\s+changed=1\s+unreachable=0\s+failed=0", out, re.MULTILINE)
+    assert re.search(r"^localhost\s+: ok=5\s+changed=1\s+unreachable=0\s+failed=0", out, re.MULTILINE)
