@@ -254,6 +254,10 @@ class PlatformAWSModule(AnsibleAWSModule):
         super().fail_json(*args, **self._with_retries(kwargs))
 
     def _with_retries(self, result):
+        # amazon.aws 10 passes the module's warnings to exit_json/fail_json again on ansible-core 2.19,
+        # which already returns every warn() and says "Passing `warnings` to `exit_json` or `fail_json`
+        # is deprecated" (each warning then shows twice): the warnings stay on the AnsibleModule only.
+        self._warnings = []
         retries = getattr(self, "aws_retries", None)  # None while AnsibleAWSModule is still starting
         if retries is not None and retries.entries and "aws_retries" not in result:
             result = dict(result, aws_retries=list(retries.entries))

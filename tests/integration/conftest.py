@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -28,12 +29,18 @@ class PlaybookRun:
         return self.stats[host]["changed"]
 
 
-def run_playbook(emulator, playbook: str, inventory: str | Path, *args: str, env=None) -> PlaybookRun:
+def run_playbook(emulator, playbook: str, inventory: str | Path, *args: str, env=None, quiet=False) -> PlaybookRun:
     """Run ansible-playbook from the checkout; stats come from the json callback.
 
-    The environment is ``ansible_env(emulator)`` unless ``env`` gives one.
+    The environment is ``ansible_env(emulator)`` unless ``env`` gives one. With ``quiet``, the run prints
+    what a user sees (the project's stdout callback, teamf.platform.platform, ansible.cfg) and the stats
+    come from its recap lines.
     """
-    env = dict(env if env is not None else ansible_env(emulator), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    env = dict(env if env is not None else ansible_env(emulator))
+    if quiet:
+        env.pop("ANSIBLE_STDOUT_CALLBACK", None)
+    else:
+        env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
     proc = subprocess.run(
         [str(Path(sys.executable).parent / "ansible-playbook"), playbook, "-i", str(inventory), *args],
         cwd=REPO_ROOT,
@@ -43,11 +50,30 @@ def run_playbook(emulator, playbook: str, inventory: str | Path, *args: str, env
         timeout=900,
         check=False,
     )
-    try:
-        stats = json.loads(proc.stdout)["stats"]
-    except (ValueError, KeyError):
-        stats = {}
+    if quiet:
+        stats = recap_stats(proc.stdout)
+    else:
+        try:
+            stats = json.loads(proc.stdout)["stats"]
+        except (ValueError, KeyError):
+            stats = {}
     return PlaybookRun(proc.returncode, proc.stdout + proc.stderr, stats)
+
+
+# The recap line of plugins/callback/platform.py per host (the default recap's fields, in its order).
+RECAP_LINE = re.compile(
+    r"^(?P<host>\S+)\s+: ok=(?P<ok>\d+) changed=(?P<changed>\d+) unreachable=(?P<unreachable>\d+)"
+    r" failed=(?P<failures>\d+) skipped=(?P<skipped>\d+) rescued=(?P<rescued>\d+) ignored=(?P<ignored>\d+)$",
+    re.MULTILINE,
+)
+
+
+def recap_stats(stdout: str) -> dict[str, dict[str, int]]:
+    """The per-host counts of the quiet callback's recap, keyed like the json callback's stats."""
+    return {
+        match["host"]: {key: int(value) for key, value in match.groupdict().items() if key != "host"}
+        for match in RECAP_LINE.finditer(stdout)
+    }
 
 
 def tagged_leftovers(aws, environment: str) -> list[str]:
@@ -375,8 +401,8 @@ def kube_clusters(tmp_path_factory):
 
 @pytest.fixture
 def playbook(emulator):
-    def run(playbook_path: str, inventory: str | Path = "inventories/local", *args: str) -> PlaybookRun:
-        return run_playbook(emulator, playbook_path, inventory, *args)
+    def run(playbook_path: str, inventory: str | Path = "inventories/local", *args: str, quiet=False) -> PlaybookRun:
+        return run_playbook(emulator, playbook_path, inventory, *args, quiet=quiet)
 
     return run
 

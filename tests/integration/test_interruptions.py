@@ -71,6 +71,9 @@ class Estate:
             ansible_env(self.emulator),
             TEAMF_TEST_KUBE_ENDPOINT_STAGING=self.kube.url,
             TEAMF_SECRETS_DIR=str(self.home / "secrets"),
+            # The kills wait for a task's "TASK [...]" banner as it starts: the default callback prints
+            # one per task (the project's quiet one, ansible.cfg, prints only changes).
+            ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
         )
 
     def aws(self, service: str):

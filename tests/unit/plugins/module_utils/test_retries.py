@@ -335,3 +335,18 @@ def test_the_result_lists_the_retries_only_when_there_were_some(module_with, cap
     result = json.loads(capsys.readouterr().out)
     assert result["failed"] is True
     assert result["aws_retries"] == [dict(entry, delay=0.3)]
+
+
+@pytest.mark.parametrize("finish", ["exit_json", "fail_json"])
+def test_a_warning_is_returned_once_and_without_a_deprecation(module_with, capsys, finish):
+    """ansible-core 2.19 returns warn()'s warnings itself; passing them to exit_json again is deprecated."""
+    module = module_with()
+    module.warn("service 'api': ports '127.0.0.1:80:80': the host IP is ignored")
+    with pytest.raises(SystemExit):
+        getattr(module, finish)(msg="done")
+    result = json.loads(capsys.readouterr().out)
+    # ansible-core 2.19 serializes each as a WarningSummary: {"event": {"msg": ...}, ...}
+    assert [w["event"]["msg"] for w in result.get("warnings", [])] == [
+        "service 'api': ports '127.0.0.1:80:80': the host IP is ignored"
+    ], result
+    assert "deprecations" not in result, result["deprecations"]
