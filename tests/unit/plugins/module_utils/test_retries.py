@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import boto3
 import pytest
@@ -337,14 +341,29 @@ def test_the_result_lists_the_retries_only_when_there_were_some(module_with, cap
     assert result["aws_retries"] == [dict(entry, delay=0.3)]
 
 
-@pytest.mark.parametrize("finish", ["exit_json", "fail_json"])
-def test_a_warning_is_returned_once_and_without_a_deprecation(module_with, capsys, finish):
-    """ansible-core 2.19 returns warn()'s warnings itself; passing them to exit_json again is deprecated."""
-    module = module_with()
+# A module runs in a process of its own; in pytest's, importing the controller side (templating, the
+# display) reroutes module warnings, so this runs the module the way Ansible does: alone.
+MODULE_WARNS = """
+import sys
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
+
+with patch_module_args({"region": "ap-northeast-2", "access_key": "unit", "secret_key": "not-in-any-output"}):
+    module = PlatformAWSModule(argument_spec={}, supports_check_mode=True)
     module.warn("service 'api': ports '127.0.0.1:80:80': the host IP is ignored")
-    with pytest.raises(SystemExit):
-        getattr(module, finish)(msg="done")
-    result = json.loads(capsys.readouterr().out)
+    getattr(module, sys.argv[1])(msg="done")
+"""
+
+
+@pytest.mark.parametrize("finish", ["exit_json", "fail_json"])
+def test_a_warning_is_returned_once_and_without_a_deprecation(finish):
+    """ansible-core 2.19 returns warn()'s warnings itself; passing them to exit_json again is deprecated."""
+    collections = Path(__file__).resolve().parents[4] / ".collections"
+    env = dict(os.environ, PYTHONPATH=str(collections))
+    ran = subprocess.run(
+        [sys.executable, "-c", MODULE_WARNS, finish], capture_output=True, text=True, check=False, env=env
+    )
+    result = json.loads(ran.stdout)
     # ansible-core 2.19 serializes each as a WarningSummary: {"event": {"msg": ...}, ...}
     assert [w["event"]["msg"] for w in result.get("warnings", [])] == [
         "service 'api': ports '127.0.0.1:80:80': the host IP is ignored"
