@@ -216,13 +216,13 @@ def test_deploys_and_promotions_are_in_the_history(clusters):
 
 
 def test_rollback_puts_staging_back_on_the_previous_release(clusters):
-    revision = clusters["staging"].api()["revision"]
+    revision = int(clusters["staging"].api()["revision"])  # helm list prints it as a string
     rc, stats, out = play(clusters, "playbooks/ops/rollback.yml", "-e", "env=staging")
     assert rc == 0, out
     assert stats["staging"]["changed"] > 0
     assert clusters["staging"].values()["release"] == "1.0.0"
     assert clusters["staging"].workload_releases() == {"1.0.0"}
-    assert clusters["staging"].api()["revision"] == revision + 1
+    assert int(clusters["staging"].api()["revision"]) == revision + 1
     assert history(clusters, "staging")[0] | {"who": ""} == {
         "kind": "rollback", "result": "succeeded", "who": "", "from": "1.1.0", "to": "1.0.0",
     }  # fmt: skip
