@@ -47,7 +47,7 @@ def run_playbook(emulator, playbook: str, inventory: str | Path, *args: str, env
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1800,  # a safety net: a throttled whole-estate converge on a busy 2-core runner nears 15 min
         check=False,
     )
     if quiet:
