@@ -10,11 +10,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
 import pytest
 
 from emulator.faults import call_endpoint
 from emulator.kube.launcher import KubeEmulator
-from tests.conftest import REPO_ROOT, _free_port, ansible_env
+from tests.conftest import REGION, REPO_ROOT, _free_port, ansible_env
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 
@@ -74,6 +75,20 @@ def recap_stats(stdout: str) -> dict[str, dict[str, int]]:
         match["host"]: {key: int(value) for key, value in match.groupdict().items() if key != "host"}
         for match in RECAP_LINE.finditer(stdout)
     }
+
+
+def clients(emulator):
+    """boto3 clients bound to ``emulator``: ``clients(emu)("ecs").describe_services(...)``."""
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    return lambda service: session.client(service, endpoint_url=emulator.url)
+
+
+def converged_dev(emulator_factory, isolation: str):
+    """The local inventory's dev converged by site.yml into an emulator of its own (1-second rollouts)."""
+    emu = emulator_factory(isolation=isolation, TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1")
+    converge = run_playbook(emu, "site.yml", "inventories/local", "--limit", "dev")
+    assert converge.rc == 0, converge.output[-3000:]
+    return emu
 
 
 def tagged_leftovers(aws, environment: str) -> list[str]:

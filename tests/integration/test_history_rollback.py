@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 
-from tests.conftest import REGION
-from tests.integration.conftest import mutating_requests, run_playbook, zero_request_counters
+from tests.integration.conftest import clients, converged_dev, mutating_requests, run_playbook, zero_request_counters
 
 CLUSTER = "teamf-dev"
 DEPLOYABLE = ("api-server", "auth-server")
@@ -21,16 +19,12 @@ TABLE = "teamf-platform-history"
 
 @pytest.fixture(scope="module")
 def dev(emulator_factory):
-    emu = emulator_factory(isolation="history", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1")
-    converge = run_playbook(emu, "site.yml", "inventories/local", "--limit", "dev")
-    assert converge.rc == 0, converge.output[-3000:]
-    return emu
+    return converged_dev(emulator_factory, "history")
 
 
 @pytest.fixture(scope="module")
 def aws(dev):
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
-    return lambda service: session.client(service, endpoint_url=dev.url)
+    return clients(dev)
 
 
 def running(aws):

@@ -21,23 +21,17 @@ import time
 import uuid
 from pathlib import Path
 
-import boto3
 import pytest
 import yaml
 
 from emulator.faults import call_endpoint
-from tests.conftest import REGION, REPO_ROOT, ansible_env
-from tests.integration.conftest import CLEAN_DEV, dev_counts, mutating_requests, run_playbook
+from tests.conftest import REPO_ROOT, ansible_env
+from tests.integration.conftest import CLEAN_DEV, clients, dev_counts, mutating_requests, run_playbook
 from tests.integration.modules import Step, run_steps
 
 HOST = socket.gethostname()
 LOCAL = REPO_ROOT / "inventories" / "local"
 # Read-only API calls, by their operation names (the emulator counts requests per operation).
-
-
-def clients(emulator):
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
-    return lambda service: session.client(service, endpoint_url=emulator.url)
 
 
 def dead_pid() -> int:

@@ -14,28 +14,23 @@ import subprocess
 import sys
 import time
 
-import boto3
 import pytest
 
 from emulator.faults import call_endpoint
 from tests.conftest import REGION, REPO_ROOT, ansible_env
-from tests.integration.conftest import run_playbook, zero_request_counters
+from tests.integration.conftest import clients, converged_dev, zero_request_counters
 
 CLUSTER = "teamf-dev"
 
 
 @pytest.fixture(scope="module")
 def dev(emulator_factory):
-    emu = emulator_factory(isolation="ops-exec-drift", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1")
-    converge = run_playbook(emu, "site.yml", "inventories/local", "--limit", "dev")
-    assert converge.rc == 0, converge.output[-3000:]
-    return emu
+    return converged_dev(emulator_factory, "ops-exec-drift")
 
 
 @pytest.fixture(scope="module")
 def aws(dev):
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
-    return lambda service: session.client(service, endpoint_url=dev.url)
+    return clients(dev)
 
 
 def make(dev, target, *args, env=None):

@@ -11,11 +11,10 @@ import json
 import subprocess
 import sys
 
-import boto3
 import pytest
 
-from tests.conftest import REGION, REPO_ROOT, ansible_env
-from tests.integration.conftest import mutating_requests, run_playbook, zero_request_counters
+from tests.conftest import REPO_ROOT, ansible_env
+from tests.integration.conftest import clients, converged_dev, mutating_requests, run_playbook, zero_request_counters
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 import follow_logs
@@ -26,16 +25,12 @@ SERVICES = ("api-server", "auth-server", "redis")
 
 @pytest.fixture(scope="module")
 def dev(emulator_factory):
-    emu = emulator_factory(isolation="ops-read", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1")
-    converge = run_playbook(emu, "site.yml", "inventories/local", "--limit", "dev")
-    assert converge.rc == 0, converge.output[-3000:]
-    return emu
+    return converged_dev(emulator_factory, "ops-read")
 
 
 @pytest.fixture(scope="module")
 def aws(dev):
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
-    return lambda service: session.client(service, endpoint_url=dev.url)
+    return clients(dev)
 
 
 def make(emu, target: str, *args: str, env=None) -> subprocess.CompletedProcess:

@@ -15,7 +15,7 @@ import pytest
 
 from emulator.registry.launcher import RegistryEmulator
 from tests.conftest import REGION, REPO_ROOT, _free_port, ansible_env
-from tests.integration.conftest import run_playbook
+from tests.integration.conftest import converged_dev, run_playbook
 
 CLUSTER = "teamf-dev"
 DEPLOYABLE = ("auth-server", "api-server")
@@ -25,11 +25,7 @@ COMPONENT = {"auth-server": "auth-api", "api-server": "users-api"}
 
 @pytest.fixture(scope="module")
 def dev(emulator_factory):
-    """The local inventory's dev converged into an emulator of this module's own (1-second rollouts)."""
-    emu = emulator_factory(isolation="redeploy", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1")
-    converge = run_playbook(emu, "site.yml", "inventories/local", "--limit", "dev")
-    assert converge.rc == 0, converge.output[-3000:]
-    return emu
+    return converged_dev(emulator_factory, "redeploy")
 
 
 @pytest.fixture(scope="module")
