@@ -50,7 +50,9 @@ setup: $(STAMP)  ## create .venv with the pinned toolchain
 emulator-up: setup  ## start the demo emulator, registry and Kubernetes stand-ins (no-op when running)
 	TEAMF_EMULATOR_REGISTRY_URL=http://127.0.0.1:$(DEMO_REGISTRY_PORT) $(BIN)/python -m emulator start --port $(DEMO_PORT)
 	$(BIN)/python -m emulator.registry start --port $(DEMO_REGISTRY_PORT) --ecr-endpoint http://127.0.0.1:$(DEMO_PORT)
-	for port in $(DEMO_KUBE_PORTS); do $(BIN)/python -m emulator.kube start --port $$port; done
+	@# Each stand-in plays aws-for-fluent-bit: its pods' container logs go to the emulator's CloudWatch Logs.
+	for port in $(DEMO_KUBE_PORTS); do \
+	  $(BIN)/python -m emulator.kube start --port $$port --aws-endpoint http://127.0.0.1:$(DEMO_PORT); done
 
 # The demo's knobs reach the inventory (inventories/local/group_vars/emulator.yml reads these), and its
 # release manifests go to .demo/releases so the checkout's releases/ stays as committed.

@@ -20,6 +20,11 @@ Each runs ``READY_DELAY`` seconds after the write that triggers it (``--ready-de
   deleting it deletes its custom resources.
 * Namespace → a ``default`` ServiceAccount and ``kube-root-ca.crt`` ConfigMap on creation; on
   deletion it stays Terminating until its content is deleted, then goes.
+
+With ``aws_endpoint`` (``--aws-endpoint``), the pods that go Running (bare Pods; those a Deployment's
+ReplicaSet, a StatefulSet or a DaemonSet would run, named as their controllers name them) are handed to
+``fluentbit.FluentBit``, the aws-for-fluent-bit DaemonSet's part: their containers' started lines go to
+CloudWatch Logs. No Pod objects are created for them.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import json
 import uuid
 from typing import Any
 
+from emulator.kube.fluentbit import FluentBit
 from emulator.kube.resources import Registry, Resource
 from emulator.kube.store import Store, WriteOptions, now
 
@@ -49,9 +55,23 @@ def _aws_suffix(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
+def pod_suffix(*parts: str) -> str:
+    """The 5 characters a ReplicaSet or DaemonSet controller appends to a pod's name."""
+    digest = hashlib.sha256("/".join(parts).encode()).digest()
+    return "".join(SAFE_ENCODE[b % len(SAFE_ENCODE)] for b in digest[:5])
+
+
 class Controllers:
-    def __init__(self, store: Store, registry: Registry, ready_delay: float = 0.5, region: str = REGION):
+    def __init__(
+        self,
+        store: Store,
+        registry: Registry,
+        ready_delay: float = 0.5,
+        region: str = REGION,
+        aws_endpoint: str | None = None,
+    ):
         self.store, self.registry, self.delay, self.region = store, registry, ready_delay, region
+        self.fluent_bit = FluentBit(aws_endpoint) if aws_endpoint else None
         # Names what is this cluster's alone (an Ingress group's load balancer).
         self.cluster_id = uuid.uuid4().hex
         self.pending: dict[tuple[str, str, str, str], asyncio.TimerHandle] = {}
@@ -63,6 +83,8 @@ class Controllers:
             handle.cancel()
         self.pending.clear()
         self.next_ip = 10
+        if self.fluent_bit is not None:
+            self.fluent_bit.reset()
         self.bootstrap()
 
     def bootstrap(self) -> None:
@@ -136,6 +158,21 @@ class Controllers:
         obj["status"] = status
         self.store.system_write(res, obj)
 
+    def _node_name(self) -> str:
+        return next((k[3] for k in self.store.objects if k[:2] == ("", "nodes")), "")
+
+    def _running(self, namespace: str, pods: list[tuple[str, str]], pod_spec: dict[str, Any], node: str = "") -> None:
+        """``pods`` (name, uid) of ``namespace`` run ``pod_spec``'s containers: tell the log shipper."""
+        if self.fluent_bit is None or not pods:
+            return
+        configmaps = [o for k, o in self.store.objects.items() if k[:2] == ("", "configmaps")]
+        containers = pod_spec.get("containers", [])
+        self.fluent_bit.pods_running(configmaps, namespace, pods, containers, node or self._node_name())
+
+    def _template_pods(self, owner: dict[str, Any], names: list[str]) -> list[tuple[str, str]]:
+        """Simulated pods of ``owner`` (name, uid): stable uids, so a pod's container ids do not change."""
+        return [(name, str(uuid.uuid5(uuid.NAMESPACE_URL, f"{owner['metadata']['uid']}/{name}"))) for name in names]
+
     # --- workloads --------------------------------------------------------------------------
 
     def _deployment(self, res: Resource, key) -> None:
@@ -197,7 +234,9 @@ class Controllers:
                 current["spec"].get("replicas") != replicas
             )
             rs["status"]["observedGeneration"] = rs["metadata"]["generation"]
-        self.store.system_write(rs_res, rs)
+        written = self.store.system_write(rs_res, rs)  # the stored ReplicaSet, with its uid
+        pods = [f"{name}-{pod_suffix(written['metadata']['uid'], str(i))}" for i in range(replicas)]
+        self._running(meta["namespace"], self._template_pods(written, pods), template.get("spec", {}))
         old_sets = sorted(
             (o for o in owned if o["metadata"]["name"] != name),
             key=lambda o: int(o["metadata"]["annotations"].get("deployment.kubernetes.io/revision", 0)),
@@ -248,6 +287,10 @@ class Controllers:
         if rs is None or rs["metadata"].get("ownerReferences"):
             return  # owned ReplicaSets are reported by the Deployment controller above
         self._set_status(res, rs, self._replica_status(rs["spec"].get("replicas", 1), rs["metadata"]["generation"]))
+        name, replicas = rs["metadata"]["name"], rs["spec"].get("replicas", 1)
+        pods = [f"{name}-{pod_suffix(rs['metadata']['uid'], str(i))}" for i in range(replicas)]
+        pod_spec = rs["spec"]["template"].get("spec", {})
+        self._running(rs["metadata"]["namespace"], self._template_pods(rs, pods), pod_spec)
 
     def _statefulset(self, res: Resource, key) -> None:
         sts = self._current(key)
@@ -269,6 +312,9 @@ class Controllers:
         self._set_status(
             res, sts, {k: v for k, v in status.items() if v != 0 or k in ("observedGeneration", "replicas")}
         )
+        pods = [f"{sts['metadata']['name']}-{i}" for i in range(replicas)]
+        pod_spec = sts["spec"]["template"].get("spec", {})
+        self._running(sts["metadata"]["namespace"], self._template_pods(sts, pods), pod_spec)
 
     def _daemonset(self, res: Resource, key) -> None:
         ds = self._current(key)
@@ -280,6 +326,9 @@ class Controllers:
             status[field] = nodes
         status |= {"updatedNumberScheduled": nodes, "numberMisscheduled": 0}
         self._set_status(res, ds, status)
+        for node in [k[3] for k in self.store.objects if k[:2] == ("", "nodes")]:
+            pods = self._template_pods(ds, [f"{ds['metadata']['name']}-{pod_suffix(ds['metadata']['uid'], node)}"])
+            self._running(ds["metadata"]["namespace"], pods, ds["spec"]["template"].get("spec", {}), node)
 
     def _job(self, res: Resource, key) -> None:
         job = self._current(key)
@@ -301,7 +350,7 @@ class Controllers:
         done = spec.get("restartPolicy", "Always") != "Always"
         stamp = now()
         ready = "False" if done else "True"
-        pod["spec"].setdefault("nodeName", next((k[3] for k in self.store.objects if k[:2] == ("", "nodes")), ""))
+        pod["spec"].setdefault("nodeName", self._node_name())
         status = {
             "phase": "Succeeded" if done else "Running",
             "podIP": f"10.0.1.{100 + len(self.store.objects) % 150}",
@@ -332,6 +381,8 @@ class Controllers:
             ],
         }
         self._set_status(res, pod, status)
+        meta = pod["metadata"]
+        self._running(meta["namespace"], [(meta["name"], meta["uid"])], spec, spec["nodeName"])
 
     def _persistentvolumeclaim(self, res: Resource, key) -> None:
         pvc = self._current(key)

@@ -1,6 +1,7 @@
 """Start, stop, reset and inspect the Kubernetes API stand-in; install helm/kubectl; write a kubeconfig.
 
     python -m emulator.kube start [--port 8001]      # idempotent: a running stand-in is left as it is
+    python -m emulator.kube start --aws-endpoint http://127.0.0.1:5000   # also ship pod logs (fluent-bit)
     python -m emulator.kube status
     python -m emulator.kube reset                     # drop every object, back to a fresh cluster
     python -m emulator.kube stop
@@ -34,6 +35,9 @@ class KubeEmulator(ServerProcess):
     port: int = DEFAULT_PORT
     host: str = DEFAULT_HOST
     ready_delay: float = 0.5
+    # An AWS endpoint (the emulator's URL): the stand-in then plays aws-for-fluent-bit and writes the
+    # started lines of pods to CloudWatch Logs there (emulator/kube/fluentbit.py). Empty: nothing is shipped.
+    aws_endpoint: str = ""
 
     label = "kube stand-in"
     file_prefix = "kube"
@@ -43,6 +47,8 @@ class KubeEmulator(ServerProcess):
 
     def command(self) -> list[str]:
         args = ["--host", self.host, "--port", str(self.port), "--ready-delay", str(self.ready_delay)]
+        if self.aws_endpoint:
+            args += ["--aws-endpoint", self.aws_endpoint]
         return python_module("emulator.kube.server", *args)
 
     def kubeconfig(self, namespace: str = "default") -> dict:
@@ -79,13 +85,20 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(os.environ.get("TEAMF_EMULATOR_STATE_DIR", REPO_ROOT / ".emulator")),
     )
     parser.add_argument("--ready-delay", type=float, default=0.5, help="seconds before workloads report ready")
+    parser.add_argument(
+        "--aws-endpoint",
+        default="",
+        help="start: play aws-for-fluent-bit, shipping pods' container logs to CloudWatch Logs at this endpoint",
+    )
     parser.add_argument("--out", type=Path, help="kubeconfig: where to write it")
     parser.add_argument("--namespace", default="default", help="kubeconfig: the context's namespace")
     parser.add_argument(
         "--dest", type=Path, default=Path(sys.executable).parent, help="install-tools: directory for helm and kubectl"
     )
     args = parser.parse_args(argv)
-    emulator = KubeEmulator(port=args.port, state_dir=args.state_dir, ready_delay=args.ready_delay)
+    emulator = KubeEmulator(
+        port=args.port, state_dir=args.state_dir, ready_delay=args.ready_delay, aws_endpoint=args.aws_endpoint
+    )
     try:
         if args.command == "install-tools":
             for tool, outcome in install_tools(args.dest).items():

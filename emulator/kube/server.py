@@ -46,10 +46,12 @@ log = logging.getLogger("emulator.kube")
 
 
 class KubeApi:
-    def __init__(self, ready_delay: float = 0.5, region: str | None = None) -> None:
+    def __init__(self, ready_delay: float = 0.5, region: str | None = None, aws_endpoint: str | None = None) -> None:
         self.registry = Registry()
         self.store = Store(self.registry)
-        self.controllers = Controllers(self.store, self.registry, ready_delay, **({"region": region} if region else {}))
+        self.controllers = Controllers(
+            self.store, self.registry, ready_delay, **({"region": region} if region else {}), aws_endpoint=aws_endpoint
+        )
         self.controllers.bootstrap()
 
     def reset(self) -> None:
@@ -481,8 +483,8 @@ class KubeApi:
         return response
 
 
-def make_app(ready_delay: float = 0.5, region: str | None = None) -> web.Application:
-    api = KubeApi(ready_delay, region)
+def make_app(ready_delay: float = 0.5, region: str | None = None, aws_endpoint: str | None = None) -> web.Application:
+    api = KubeApi(ready_delay, region, aws_endpoint)
     app = web.Application(client_max_size=64 * 1024**2)
     app["api"] = api
     app.router.add_route("*", "/{tail:.*}", api.handle)
@@ -495,10 +497,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--ready-delay", type=float, default=0.5)
     parser.add_argument("--region", default=None)
+    parser.add_argument("--aws-endpoint", default=None, help="play aws-for-fluent-bit: ship pod logs there")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     web.run_app(
-        make_app(args.ready_delay, args.region),
+        make_app(args.ready_delay, args.region, args.aws_endpoint),
         host=args.host,
         port=args.port,
         print=lambda msg: log.info(msg),

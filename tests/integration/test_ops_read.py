@@ -1,8 +1,10 @@
 """make status and make logs (playbooks/ops/status.yml, logs.yml) against private emulators.
 
-dev is converged once into an emulator of this module's own (one-second rollouts); staging gets the backend
-release 1.0.0 on its Kubernetes stand-in with playbooks/deploy.yml, as test_promote does. Every read is
-checked to make no mutating AWS request.
+dev is converged once into an emulator of this module's own (one-second rollouts); staging gets the
+aws-for-fluent-bit stand-in (helm, the platform's values) and the backend release 1.0.0 with
+playbooks/deploy.yml, as test_promote does, on a Kubernetes stand-in of this module's own that ships its
+pods' logs to dev's emulator (--aws-endpoint), as the demo's do. Every read is checked to make no
+mutating AWS request.
 """
 
 from __future__ import annotations
@@ -10,17 +12,38 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
-from tests.conftest import REPO_ROOT, ansible_env
-from tests.integration.conftest import clients, converged_dev, mutating_requests, run_playbook, zero_request_counters
+from emulator.kube.launcher import KubeEmulator
+from tests.conftest import REGION, REPO_ROOT, _free_port, ansible_env
+from tests.integration.conftest import (
+    KubeClusters,
+    clients,
+    converged_dev,
+    mutating_requests,
+    run_playbook,
+    zero_request_counters,
+)
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 import follow_logs
 
 CLUSTER = "teamf-dev"
 SERVICES = ("api-server", "auth-server", "redis")
+# What inventories/shared/group_vars/eks_environments.yml passes aws-for-fluent-bit on staging.
+FLUENT_BIT_VALUES = {
+    "cloudWatchLogs": {
+        "enabled": True,
+        "region": REGION,
+        "logGroupName": "/teamf/staging/containers",
+        "autoCreateGroup": True,
+        "logRetentionDays": 30,
+    },
+    "serviceAccount": {"create": True, "name": "aws-for-fluent-bit"},
+}
+USERS_API_STREAMS = "fluentbit-kube.var.log.containers.api-users-api-"
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +81,11 @@ def printed(proc) -> str:
     return proc.stdout + proc.stderr
 
 
+def said(proc, host: str) -> str:
+    """What the run's debug tasks said for ``host``: the platform callback prints them as ``<host>  <line>``."""
+    return "\n".join(line for line in proc.stdout.splitlines() if line.startswith(f"{host}  "))
+
+
 def test_status_dev_shows_each_service(dev, aws):
     proc = read_only(dev, "status", "ENV=dev", "INVENTORY=inventories/local")
     assert proc.returncode == 0, printed(proc)[-3000:]
@@ -83,7 +111,8 @@ def test_status_of_one_service(dev):
     proc = read_only(dev, "status", "ENV=dev", "INVENTORY=inventories/local", "SERVICE=redis")
     assert proc.returncode == 0, printed(proc)[-3000:]
     assert "redis        teamf-dev-redis:" in proc.stdout
-    assert "api-server" not in proc.stdout.split("Print the status", 1)[1]
+    assert "redis        teamf-dev-redis:" in said(proc, "dev")
+    assert "api-server" not in said(proc, "dev")
 
 
 @pytest.mark.parametrize(
@@ -141,7 +170,7 @@ def test_logs_dev_shows_the_task_containers_events(dev, aws):
     out = " ".join(proc.stdout.split())
     assert f"api-server/{task_id[:8]} container api-server started" in out, proc.stdout[-3000:]
     assert f"api-server/{task_id[:8]} image {image}, task {task_id}" in out
-    assert "auth-server" not in out.split("Print the log events", 1)[1]
+    assert "auth-server" not in said(proc, "dev")
 
 
 def test_logs_without_events_says_so(dev, aws):
@@ -190,9 +219,37 @@ def test_follow_hands_over_the_sources_and_reads_only_new_events(dev, aws, tmp_p
 
 
 @pytest.fixture(scope="module")
-def staging(dev, kube_clusters, tmp_path_factory):
-    """The backend release 1.0.0 on staging's stand-in (deploy.yml); AWS answers the account guard and the lock."""
+def kube_clusters(dev, tmp_path_factory):
+    """This module's staging and prod stand-ins, playing aws-for-fluent-bit towards dev's emulator."""
+    home = tmp_path_factory.mktemp("ops-read-clusters")
+    clusters = {
+        env: KubeEmulator(port=_free_port(), state_dir=home / env, ready_delay=0.2, aws_endpoint=dev.url)
+        for env in ("staging", "prod")
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for env, cluster in clusters.items():
+            cluster.start()
+            patch.setenv(f"TEAMF_TEST_KUBE_ENDPOINT_{env.upper()}", cluster.url)
+        patch.setenv("TEAMF_SECRETS_DIR", str(home / "secrets"))
+        yield KubeClusters(clusters, home)
+    for cluster in clusters.values():
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def staging(dev, aws, kube_clusters, tmp_path_factory):
+    """aws-for-fluent-bit and the backend release 1.0.0 (deploy.yml) on staging's stand-in; its pods' logs shipped.
+
+    AWS answers the account guard and the lock. Returns the environment for make.
+    """
     home = tmp_path_factory.mktemp("ops-read-helm")
+    values = home / "aws-for-fluent-bit.json"
+    values.write_text(json.dumps(FLUENT_BIT_VALUES))
+    chart = str(REPO_ROOT / "charts" / "standins" / "aws-for-fluent-bit")
+    kube_clusters.helm(
+        "staging", "install", "aws-for-fluent-bit", chart, "-n", "amazon-cloudwatch", "--create-namespace",
+        "-f", str(values), "--wait",
+    )  # fmt: skip
     env = dict(
         ansible_env(dev),
         HELM_CACHE_HOME=str(home / "cache"),
@@ -204,7 +261,19 @@ def staging(dev, kube_clusters, tmp_path_factory):
         dev, "playbooks/deploy.yml", "inventories/local", "--limit", "staging", "-e", "release=1.0.0", env=env
     )
     assert run.rc == 0, run.output[-3000:]
+    # The stand-in ships on a worker thread: let its writes land before the reads count mutating requests.
+    deadline = time.monotonic() + 60
+    while not shipped_streams(aws) and time.monotonic() < deadline:
+        time.sleep(0.5)
     return env
+
+
+def shipped_streams(aws) -> list[str]:
+    logs = aws("logs")
+    if not logs.describe_log_groups(logGroupNamePrefix="/teamf/staging/containers")["logGroups"]:
+        return []
+    found = logs.describe_log_streams(logGroupName="/teamf/staging/containers", logStreamNamePrefix=USERS_API_STREAMS)
+    return [s["logStreamName"] for s in found["logStreams"]]
 
 
 def test_status_staging_shows_the_release_and_its_workloads(dev, staging, kube_clusters):
@@ -230,13 +299,41 @@ def test_status_staging_shows_the_release_and_its_workloads(dev, staging, kube_c
             assert f"{condition['type']}={condition['status']}" in out
 
 
-def test_logs_staging_names_the_pipeline_destination(dev, staging):
+def test_logs_staging_prints_what_fluent_bit_shipped(dev, aws, staging, kube_clusters):
     proc = read_only(dev, "logs", "ENV=staging", "INVENTORY=inventories/local", "SERVICE=users-api", env=staging)
     assert proc.returncode == 0, printed(proc)[-3000:]
-    # Nothing ships container logs here (no fluent-bit runs on the stand-in; staging's platform was not converged).
-    assert "no log group /teamf/staging/containers yet on staging: nothing of users-api was ever shipped there" in (
-        " ".join(proc.stdout.split())
+    deployment = json.loads(
+        kube_clusters.kubectl("staging", "get", "deployment", "api-users-api", "-n", "teamf", "-o", "json")
     )
+    containers = deployment["spec"]["template"]["spec"]["containers"]
+    replica_sets = json.loads(kube_clusters.kubectl("staging", "get", "replicasets", "-n", "teamf", "-o", "json"))
+    replica_set = next(
+        rs["metadata"]["name"]
+        for rs in replica_sets["items"]
+        if rs["metadata"]["name"].startswith("api-users-api-") and rs["spec"]["replicas"]
+    )
+    streams = shipped_streams(aws)
+    pods = {s.split(".containers.")[1].split("_")[0] for s in streams}
+    assert len(pods) == deployment["spec"]["replicas"], streams
+    assert all(p.startswith(f"{replica_set}-") for p in pods), streams
+    assert len(streams) == len(pods) * len(containers), streams
+    # make logs prints "<env>  <time>  <pod>  <message>"; each message is a kubernetes-filter record.
+    printed_lines = [
+        line.split("  ", 3) for line in proc.stdout.splitlines() if line.startswith("staging  ") and "  {" in line
+    ]
+    shown = {
+        (source, record["kubernetes"]["pod_name"], record["kubernetes"]["container_name"], record["log"])
+        for _, _, source, message in printed_lines
+        for record in [json.loads(message)]
+    }
+    expected = {
+        (pod, pod, c["name"], line)
+        for pod in pods
+        for c in containers
+        for line in (f"container {c['name']} started\n", f"image {c['image']}, pod {pod}\n")
+    }
+    assert shown == expected, proc.stdout[-3000:]
+    assert len(printed_lines) == len(expected)
     bad = read_only(dev, "logs", "ENV=staging", "INVENTORY=inventories/local", "SERVICE=api-server", env=staging)
     assert bad.returncode != 0
     assert "SERVICE=api-server is not a component of the backend (platform_components: auth-api, users-api, redis)" in (
