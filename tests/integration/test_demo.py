@@ -122,7 +122,8 @@ def test_demo_on_other_ports_touches_no_default_port(tripwires, checkout, tmp_pa
 
     # The summary (json callback: the playbook's JSON after make's command echo) per environment.
     report = json.loads(summary.stdout[summary.stdout.index("{") :])
-    printed = report["plays"][0]["tasks"][-1]["hosts"]
+    (play,) = [play for play in report["plays"] if play["play"]["name"] == "Summarise each environment"]
+    printed = play["tasks"][-1]["hosts"]
     lines = {env_name: printed[env_name]["msg"] for env_name in ("dev", "staging", "prod")}
     endpoint = re.compile(r"endpoint (https://[0-9A-F]{32}\.gr7\.[a-z0-9-]+\.eks\.amazonaws\.com)\b")
     endpoints = {env_name: endpoint.findall("\n".join(text)) for env_name, text in lines.items()}
