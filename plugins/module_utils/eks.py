@@ -20,7 +20,7 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing
+from ansible_collections.teamf.platform.plugins.module_utils.retries import poll_pauses, retry_listing, wait_fast_first
 
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 AUTHENTICATION_MODES = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")
@@ -418,14 +418,13 @@ def start_cluster_update(client, name, update_type, kwargs):
 def wait_cluster(client, name, state, timeout):
     """Wait for ``state`` ``active`` or ``deleted`` (boto3's ClusterActive / ClusterDeleted waiters)."""
     delay = 20
-    client.get_waiter(f"cluster_{state}").wait(
-        name=name, WaiterConfig={"Delay": delay, "MaxAttempts": max(1, timeout // delay)}
-    )
+    wait_fast_first(client.get_waiter(f"cluster_{state}"), timeout, delay, name=name)
 
 
 def wait_update(client, cluster_name, update, timeout, addon_name=None):
     """Poll DescribeUpdate until the update is Successful; AnsibleEKSError when it fails or times out."""
     deadline = time.monotonic() + timeout
+    pauses = poll_pauses(UPDATE_POLL_SECONDS)
     while True:
         if update["status"] == "Successful":
             return update
@@ -438,7 +437,7 @@ def wait_update(client, cluster_name, update, timeout, addon_name=None):
             )
         if time.monotonic() > deadline:
             raise AnsibleEKSError(message=f"Timeout waiting for {update['type']} {update['id']} of {cluster_name}")
-        time.sleep(UPDATE_POLL_SECONDS)
+        time.sleep(next(pauses))
         update = describe_update(client, cluster_name, update["id"], addon_name)
 
 
@@ -496,9 +495,7 @@ def delete_addon(client, cluster_name, name):
 def wait_addon(client, cluster_name, name, state, timeout):
     """Wait for ``state`` ``active`` or ``deleted`` (boto3's AddonActive / AddonDeleted waiters)."""
     delay = 10
-    client.get_waiter(f"addon_{state}").wait(
-        clusterName=cluster_name, addonName=name, WaiterConfig={"Delay": delay, "MaxAttempts": max(1, timeout // delay)}
-    )
+    wait_fast_first(client.get_waiter(f"addon_{state}"), timeout, delay, clusterName=cluster_name, addonName=name)
 
 
 # ---- AWS calls: access entries ----------------------------------------------------------------

@@ -20,6 +20,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.teamf.platform.plugins.module_utils.retries import poll_pauses, wait_fast_first
 
 TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
 KUBERNETES_TAINT_EFFECTS = {
@@ -474,6 +475,7 @@ def update_nodegroup_version(client, cluster_name, nodegroup_name, changes):
 def wait_for_update(client, cluster_name, nodegroup_name, update_id, timeout, delay=15):
     """Poll DescribeUpdate until the update is Successful; raise when it fails or time runs out."""
     deadline = time.monotonic() + timeout
+    pauses = poll_pauses(delay)
     while True:
         update = client.describe_update(
             name=cluster_name, nodegroupName=nodegroup_name, updateId=update_id, aws_retry=True
@@ -487,28 +489,25 @@ def wait_for_update(client, cluster_name, nodegroup_name, update_id, timeout, de
             raise AnsibleEKSNodegroupError(
                 message=f"Update {update_id} ended {update['status']}: {errors or 'no details'}"
             )
-        if time.monotonic() + delay > deadline:
+        pause = next(pauses)
+        if time.monotonic() + pause > deadline:
             raise AnsibleEKSNodegroupError(
                 message=f"Update {update_id} still {update['status']} after {timeout} seconds (wait_timeout)"
             )
-        time.sleep(delay)
-
-
-def _waiter_config(timeout, delay):
-    return {"Delay": delay, "MaxAttempts": max(1, int(timeout // delay) + 1)}
+        time.sleep(pause)
 
 
 @EKSNodegroupErrorHandler.common_error_handler("wait for the nodegroup to become ACTIVE")
 def wait_nodegroup_active(client, cluster_name, nodegroup_name, timeout, delay=20):
-    client.get_waiter("nodegroup_active").wait(
-        clusterName=cluster_name, nodegroupName=nodegroup_name, WaiterConfig=_waiter_config(timeout, delay)
+    wait_fast_first(
+        client.get_waiter("nodegroup_active"), timeout, delay, clusterName=cluster_name, nodegroupName=nodegroup_name
     )
 
 
 @EKSNodegroupErrorHandler.common_error_handler("wait for the nodegroup to be deleted")
 def wait_nodegroup_deleted(client, cluster_name, nodegroup_name, timeout, delay=20):
-    client.get_waiter("nodegroup_deleted").wait(
-        clusterName=cluster_name, nodegroupName=nodegroup_name, WaiterConfig=_waiter_config(timeout, delay)
+    wait_fast_first(
+        client.get_waiter("nodegroup_deleted"), timeout, delay, clusterName=cluster_name, nodegroupName=nodegroup_name
     )
 
 

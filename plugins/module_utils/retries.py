@@ -28,11 +28,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import Retrying
 
 try:
     from botocore import xform_name
-    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ClientError, HTTPClientError, WaiterError
     from botocore.exceptions import ConnectionError as BotocoreConnectionError
     from botocore.waiter import NormalizedOperationMethod, Waiter
 except ImportError:  # AnsibleAWSModule reports the missing botocore
-    ClientError = HTTPClientError = BotocoreConnectionError = type("NeverRaised", (Exception,), {})
+    ClientError = HTTPClientError = BotocoreConnectionError = WaiterError = type("NeverRaised", (Exception,), {})
 
 # botocore's standard retry mode's throttling codes (botocore/retries/standard.py), less the ones that
 # name a quota rather than a rate (LimitExceededException: IAM and EKS say so when a quota is full,
@@ -213,6 +213,42 @@ class RetryingClient(RetryingBotoClientWrapper):
         waiter = self.client.get_waiter(waiter_name)
         poll = functools.partial(getattr(self, xform_name(waiter.config.operation)), aws_retry=True)
         return Waiter(waiter.name, waiter.config, NormalizedOperationMethod(poll))
+
+
+# The pauses before the second, third, ... poll of wait_fast_first, before it settles on its delay.
+FIRST_PAUSES = (1, 2, 4, 8)
+
+
+def poll_pauses(delay):
+    """The pauses between polls: FIRST_PAUSES below ``delay``, then ``delay`` for ever."""
+    yield from (pause for pause in FIRST_PAUSES if pause < delay)
+    while True:
+        yield delay
+
+
+def wait_fast_first(waiter, timeout, delay, sleep=time.sleep, **params):
+    """``waiter.wait(**params)`` for at most ``timeout`` seconds, polling fast first, then every ``delay``.
+
+    botocore's waiters poll at one fixed delay (20 s for a nodegroup or a cluster), so a resource that
+    is ready a second after the call is paid for with the whole delay. Here the polls come after 1, 2,
+    4 and 8 seconds (those below ``delay``), then every ``delay`` seconds: a wait of T seconds makes at
+    most T / delay + 4 polls, a few more than the fixed delay's, and a quick transition is seen quickly.
+    A failure state the waiter knows still ends the wait at once, with botocore's WaiterError.
+    """
+    deadline = time.monotonic() + timeout
+    for pause in FIRST_PAUSES:
+        if pause >= delay:
+            break
+        try:
+            return waiter.wait(**params, WaiterConfig={"Delay": pause, "MaxAttempts": 1})
+        except WaiterError as error:
+            if "Max attempts exceeded" not in str(error):
+                raise
+        if time.monotonic() + pause >= deadline:
+            break
+        sleep(pause)
+    remaining = max(deadline - time.monotonic(), 0)
+    return waiter.wait(**params, WaiterConfig={"Delay": delay, "MaxAttempts": max(1, int(remaining // delay) + 1)})
 
 
 def retry_listing(listing):

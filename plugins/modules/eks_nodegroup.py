@@ -184,6 +184,8 @@ options:
     description:
       - Wait until the nodegroup is C(ACTIVE) after creation and updates, and until it is gone after
         deletion.
+      - With nothing to change, a nodegroup that is still C(CREATING) or C(UPDATING) (started by an
+        earlier call with O(wait=false), or by a run that was interrupted) is waited for too.
       - Consecutive updates are always waited for, because AWS accepts one update at a time.
     type: bool
     default: true
@@ -397,7 +399,15 @@ class NodegroupManager:
         tags_to_set, tags_to_unset = tag_changes(current, self.params)
         self.diff(current, predict(current, config, version, tags_to_set, tags_to_unset))
         self.result["changed"] = bool(config or version or tags_to_set or tags_to_unset)
-        if not self.result["changed"] or self.module.check_mode:
+        if self.module.check_mode:
+            self.found(current)
+            return
+        if not self.result["changed"]:
+            if self.params["wait"] and current["status"] in ("CREATING", "UPDATING"):
+                # Started by an earlier call (wait=false, or a run that was interrupted): wait means ACTIVE.
+                self.step = "wait for the nodegroup to become ACTIVE"
+                wait_nodegroup_active(self.client, self.cluster_name, self.name, self.params["wait_timeout"])
+                current = self.describe()
             self.found(current)
             return
 

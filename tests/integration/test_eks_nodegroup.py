@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 
+from tests.conftest import REGION
 from tests.integration.modules import Step, run_module, run_steps
 
 MODULE = "teamf.platform.eks_nodegroup"
@@ -229,3 +231,34 @@ def test_create_converge_in_place_and_delete(emulator, estate):
     assert_ok(deleted, True)
     assert_ok(again, False)
     assert nodegroup_names(estate) == []
+
+
+def test_wait_finishes_a_nodegroup_an_earlier_call_left_creating(emulator_factory):
+    """What the nodegroup role relies on: converge with wait=false, then wait only where one is CREATING."""
+    slow = emulator_factory(isolation="nodegroup-wait", TEAMF_EMULATOR_EKS_NODEGROUP_CREATE_SECONDS="3")
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    ec2, iam, eks = (session.client(name, endpoint_url=slow.url) for name in ("ec2", "iam", "eks"))
+    vpc = ec2.create_vpc(CidrBlock="10.31.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.31.0.0/24", AvailabilityZone="ap-northeast-2a")["Subnet"]
+    role = iam.create_role(RoleName="ng-wait-nodes", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    eks.create_cluster(
+        name=CLUSTER, version="1.31", roleArn=role, resourcesVpcConfig={"subnetIds": [subnet["SubnetId"]]}
+    )
+    args = dict(
+        cluster_name=CLUSTER,
+        name=NAME,
+        node_role_arn=role,
+        subnet_ids=[subnet["SubnetId"]],
+        instance_types=["m6i.large"],
+        scaling={"min_size": 1, "max_size": 2, "desired_size": 1},
+    )
+
+    started, waited, rerun = run_steps(
+        slow, [Step(MODULE, dict(args, wait=False)), Step(MODULE, dict(args, wait=True)), Step(MODULE, args)]
+    )
+    assert_ok(started, True)
+    assert started["nodegroup"]["status"] == "CREATING"
+    assert_ok(waited, False)  # nothing to change: it only waited
+    assert waited["nodegroup"]["status"] == "ACTIVE"
+    assert_ok(rerun, False)
+    assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName=NAME)["nodegroup"]["status"] == "ACTIVE"

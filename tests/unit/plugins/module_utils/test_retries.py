@@ -23,8 +23,10 @@ from ansible_collections.teamf.platform.plugins.module_utils.retries import (
     attempts_from,
     backoff_bound,
     describe_retry,
+    poll_pauses,
     retry_listing,
     retry_reason,
+    wait_fast_first,
 )
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
@@ -369,3 +371,46 @@ def test_a_warning_is_returned_once_and_without_a_deprecation(finish):
         "service 'api': ports '127.0.0.1:80:80': the host IP is ignored"
     ], result
     assert "deprecations" not in result, result["deprecations"]
+
+
+def nodegroup_waiter_with(statuses):
+    """botocore's own nodegroup_active waiter over a stubbed DescribeNodegroup answering ``statuses``."""
+    from botocore.stub import Stubber
+
+    client = boto3.client(
+        "eks", region_name="ap-northeast-2", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    stubber = Stubber(client)
+    for status in statuses:
+        stubber.add_response(
+            "describe_nodegroup",
+            {"nodegroup": {"nodegroupName": "general", "status": status}},
+            {"clusterName": "c", "nodegroupName": "general"},
+        )
+    stubber.activate()
+    return client.get_waiter("nodegroup_active"), stubber
+
+
+def test_wait_fast_first_polls_after_one_then_two_seconds_not_after_the_delay():
+    waiter, stubber = nodegroup_waiter_with(["CREATING", "CREATING", "ACTIVE"])
+    slept = []
+    wait_fast_first(waiter, 600, 20, sleep=slept.append, clusterName="c", nodegroupName="general")
+    assert slept == [1, 2]
+    stubber.assert_no_pending_responses()
+
+
+def test_wait_fast_first_stops_at_a_failure_state_the_waiter_knows():
+    from botocore.exceptions import WaiterError
+
+    waiter, _ = nodegroup_waiter_with(["CREATE_FAILED"])
+    slept = []
+    with pytest.raises(WaiterError, match="terminal failure state"):
+        wait_fast_first(waiter, 600, 20, sleep=slept.append, clusterName="c", nodegroupName="general")
+    assert slept == []
+
+
+def test_poll_pauses_back_off_to_the_delay_and_stay_there():
+    pauses = poll_pauses(10)
+    assert [next(pauses) for _ in range(7)] == [1, 2, 4, 8, 10, 10, 10]
+    short = poll_pauses(3)
+    assert [next(short) for _ in range(4)] == [1, 2, 3, 3]
