@@ -31,6 +31,7 @@ from ansible import constants as C
 from ansible import context
 from ansible.playbook.task_include import TaskInclude
 from ansible.plugins.callback.default import CallbackModule as DefaultCallback
+from ansible.template import Templar
 from ansible.utils.fqcn import add_internal_fqcns
 
 DEBUG_ACTIONS = add_internal_fqcns(("debug",))
@@ -104,6 +105,7 @@ class CallbackModule(DefaultCallback):
         super().__init__()
         self._changes = {}  # host -> names of the tasks that changed, in order
         self._diffs = []  # (host, task name, diff text), printed at the end
+        self._host_names = {}  # (host, task uuid) -> the task name templated with that host's variables
         self._waits = {}  # (host, task uuid, item) -> [first seen, last progress line]
         self._play_shown = False
 
@@ -237,8 +239,32 @@ class CallbackModule(DefaultCallback):
 
     def _task_name(self, result):
         item = self._get_item_label(result.result) if "results" not in result.result else None
-        name = result.task.get_name(include_role_fqcn=False).strip()
+        name = self._host_task_name(result)
         return f"{name} ({item})" if item is not None and result.task.loop else name
+
+    def _host_task_name(self, result):
+        """The task's name as templated for this result's host.
+
+        Ansible templates a task's name once, with the first host's variables, for every host
+        ("the GitHub environment dev" on prod's line); a name with a template is templated again
+        here with the host's own variables. Anything that goes wrong keeps Ansible's name.
+        """
+        task = result.task
+        name = task.get_name(include_role_fqcn=False).strip()
+        raw = (getattr(task, "_ds", None) or {}).get("name")
+        play = self._play
+        if not isinstance(raw, str) or "{{" not in raw or play is None:
+            return name
+        key = (result.host.get_name(), task._uuid)
+        if key not in self._host_names:
+            try:
+                variables = play._variable_manager.get_vars(play=play, host=result.host, task=task)
+                templated = str(Templar(loader=play._loader, variables=variables).template(raw)).strip()
+                role = task._role.get_name(include_role_fqcn=False) if task._role else None
+                self._host_names[key] = f"{role} : {templated}" if role else templated
+            except Exception:  # a name that cannot be templated again keeps Ansible's
+                self._host_names[key] = name
+        return self._host_names[key]
 
     # --- warnings: only the actionable ones
     def _handle_warnings(self, res):

@@ -227,3 +227,32 @@ def test_verbose_runs_print_what_the_default_callback_prints(tmp_path):
     assert "changed: [localhost] => (item=one)" in out
     assert "FAILED - RETRYING: [localhost]: Wait for the marker (179 retries left)." in out
     assert re.search(r"^localhost\s+: ok=5\s+changed=1\s+unreachable=0\s+failed=0", out, re.MULTILINE)
+
+
+TWO_HOSTS = """\
+- name: Converge two environments
+  hosts: dev,prod
+  gather_facts: false
+  tasks:
+    - name: Write the file of environment {{ environment_name }}
+      ansible.builtin.copy:
+        dest: "{{ tmp }}/{{ inventory_hostname }}"
+        content: "{{ environment_name }}\\n"
+        mode: "0644"
+"""
+
+
+def test_each_host_s_lines_name_the_task_with_its_own_variables(tmp_path):
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(
+        "[all]\n"
+        f"dev environment_name=dev ansible_connection=local ansible_python_interpreter={sys.executable}\n"
+        f"prod environment_name=prod ansible_connection=local ansible_python_interpreter={sys.executable}\n"
+    )
+    rc, out, err = run(tmp_path, "-i", str(inventory), playbook=TWO_HOSTS)
+    assert rc == 0, out + err
+    lines = out.splitlines()
+    assert "changed  dev  Write the file of environment dev" in lines
+    assert "changed  prod  Write the file of environment prod" in lines
+    recap = lines[lines.index("== Recap") :]
+    assert "changed: Write the file of environment prod" in [line.strip() for line in recap]
