@@ -22,7 +22,7 @@ SYSTEM_PACKAGES := buildah skopeo busybox-static
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup demo demo-down emulator-up summary test lint unit emulator-test integration molecule clean docs
+.PHONY: help setup demo demo-down emulator-up summary test lint unit emulator-test integration molecule clean docs sanity
 
 help:  ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -88,13 +88,16 @@ demo-down: setup  ## stop the demo emulator, registry and Kubernetes stand-ins (
 test: setup lint unit emulator-test  ## every linter and test (what CI runs)
 	@# The playbook-heavy suites mostly wait on simulated AWS time: run them side by side, each one's
 	@# output printed whole when it ends.
-	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule
+	$(MAKE) --no-print-directory -j3 --output-sync=target integration molecule sanity
 
 lint: setup lint-workflows  ## ruff, yamllint, ansible-lint (production profile), actionlint, zizmor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production
+
+sanity: setup  ## ansible-test sanity on the collection artifact (tests/sanity/ignore-*.txt: the exceptions, with reasons)
+	$(BIN)/python tools/sanity.py
 
 docs: setup  ## regenerate role READMEs' variable tables and docs/architecture.svg (from the inventories)
 	$(BIN)/python tools/role_docs.py

@@ -1250,7 +1250,10 @@ class _EcsParams:
                 container["firelensConfiguration"]["options"] = {k: _scalar_text(v) for k, v in options.items()}
 
         if config.get("healthcheck") is not None:
-            fail = lambda sub, msg, val=None: self.fail(f"{where}.healthcheck{sub}", msg, val)  # noqa: E731
+
+            def fail(sub, msg, val=None):
+                return self.fail(f"{where}.healthcheck{sub}", msg, val)
+
             override = translator.healthcheck_to_ecs(config["healthcheck"], fail)
             if override is not None:
                 merged = dict(container.get("healthCheck") or {}, **override)

@@ -23,7 +23,13 @@ from __future__ import annotations
 import difflib
 import re
 
-import yaml
+try:
+    import yaml
+except ImportError:  # modules report it with missing_required_lib("PyYAML") (HAS_YAML)
+    yaml = None
+    HAS_YAML = False
+else:
+    HAS_YAML = True
 
 
 class ComposeError(ValueError):
@@ -88,22 +94,25 @@ def suggest(word, known):
 # ---------------------------------------------------------------------------------------------
 
 
-class _ComposeLoader(yaml.SafeLoader):
-    """YAML 1.1 without base-60 numbers, so an unquoted ``80:80`` port stays the string "80:80"."""
+if HAS_YAML:
 
+    class _ComposeLoader(yaml.SafeLoader):
+        """YAML 1.1 without base-60 numbers, so an unquoted ``80:80`` port stays the string "80:80"."""
 
-_ComposeLoader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*|0b[0-1_]+|0x[0-9a-fA-F_]+|0[0-7_]+)$")
-_FLOAT_RE = re.compile(
-    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
-_ComposeLoader.add_implicit_resolver("tag:yaml.org,2002:int", _INT_RE, list("-+0123456789"))
-_ComposeLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_RE, list("-+0123456789."))
+    _ComposeLoader.yaml_implicit_resolvers = {
+        first: [
+            (tag, regexp)
+            for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*|0b[0-1_]+|0x[0-9a-fA-F_]+|0[0-7_]+)$")
+    _FLOAT_RE = re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    )
+    _ComposeLoader.add_implicit_resolver("tag:yaml.org,2002:int", _INT_RE, list("-+0123456789"))
+    _ComposeLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_RE, list("-+0123456789."))
 
 
 def type_name(value):

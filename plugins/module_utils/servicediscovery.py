@@ -134,5 +134,8 @@ def wanted_records(record_type, ttl):
 
 def records_differ(current, wanted):
     current_records = ((current.get("DnsConfig") or {}).get("DnsRecords")) or []
-    key = lambda r: (r["Type"], r["TTL"])  # noqa: E731  (a sort key, named for readability)
+
+    def key(record):
+        return record["Type"], record["TTL"]
+
     return sorted(map(key, current_records)) != sorted(map(key, wanted))

@@ -15,7 +15,7 @@ description:
     (C(community.aws.cloudwatchlogs_log_group_info) describes groups only).
   - A group that does not exist is reported as such (RV(log_group_exists)), not as a failure, so a
     caller can say what to do about it.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   log_group_name:
     description:

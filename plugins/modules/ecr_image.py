@@ -23,7 +23,7 @@ description:
     registry reports and the one C(DescribeImages) returns must both equal it.
   - The registry login comes from C(GetAuthorizationToken) (user C(AWS)); the password goes to skopeo in a
     private authentication file (mode 0600, removed at the end), never on a command line or in the output.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   repository:
     description:
@@ -90,7 +90,7 @@ options:
     type: str
 notes:
   - Supports check mode and diff mode. In check mode the image is still built (the digest decides whether
-    a push is needed), but nothing is pushed or tagged; RV(changed) says whether it would be.
+    a push is needed), but nothing is pushed or tagged; C(changed) says whether it would be.
   - Needs C(skopeo) on the controller, and C(buildah) or C(docker) to build.
 extends_documentation_fragment:
   - amazon.aws.common.modules

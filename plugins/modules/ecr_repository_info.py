@@ -12,7 +12,7 @@ version_added: 0.3.0
 description:
   - Reads ECR repositories as DescribeRepositories reports them, plus what that call leaves out (the
     tags, the lifecycle policy, and how many images each holds, which a deletion would take along).
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   names:
     description:

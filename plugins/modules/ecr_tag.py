@@ -13,7 +13,7 @@ description:
   - Sets and removes the tags of an existing ECR repository, which M(community.aws.ecs_ecr) creates
     but cannot tag.
   - Like M(amazon.aws.ec2_tag), but for one repository found by its name.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   repository:
     description:

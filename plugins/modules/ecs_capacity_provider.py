@@ -18,7 +18,7 @@ description:
     the old one.
   - Associating the provider with clusters is the job of M(community.aws.ecs_cluster)
     (O(community.aws.ecs_cluster#module:capacity_providers)).
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   name:
     description:

@@ -23,7 +23,7 @@ description:
     column), a key given twice in one mapping (with both lines), a key that is neither a compose
     nor an C(ecs-params.yml) key (with the nearest known key) and an C(ecs-params.yml) service that
     the compose file does not define fail the task before any AWS call, each problem listed.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   compose_file:
     description:
@@ -167,6 +167,7 @@ aws_retries:
 
 import os
 
+from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.teamf.platform.plugins.module_utils.compose import (
@@ -176,6 +177,7 @@ from ansible_collections.teamf.platform.plugins.module_utils.compose import (
     load_project,
     task_definition_diff,
 )
+from ansible_collections.teamf.platform.plugins.module_utils.compose_load import HAS_YAML
 from ansible_collections.teamf.platform.plugins.module_utils.ecs_taskdef import (
     deregister_task_definition,
     describe_latest_task_definition,
@@ -313,6 +315,8 @@ def main():
         required_by={"image_tag_services": "image_tag"},
         supports_check_mode=True,
     )
+    if not HAS_YAML:
+        module.fail_json(msg=missing_required_lib("PyYAML"))
 
     wanted = translate(module) if module.params["state"] == "present" else None
 

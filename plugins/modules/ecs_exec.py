@@ -16,7 +16,7 @@ description:
   - Refuses, before any ExecuteCommand call, a service that does not exist, a service without
     C(enableExecuteCommand), a service with no running task, and tasks started before execute command was
     enabled (they keep the setting they started with).
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   cluster:
     description: Name or ARN of the ECS cluster.
@@ -34,9 +34,9 @@ options:
     type: str
     default: /bin/sh
 notes:
-  - Opening a session changes nothing in AWS, so RV(changed) is always false. In check mode the task and
+  - Opening a session changes nothing in AWS, so C(changed) is always false. In check mode the task and
     container are chosen and the ExecuteCommand call is left out (RV(session) is not returned).
-  - The session's C(tokenValue) is a secret: register the result of a task with C(no_log=true).
+  - "The session's C(tokenValue) is a secret: register the result of a task with C(no_log=true)."
   - "AWS documentation: U(https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ExecuteCommand.html),
     U(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html)."
 extends_documentation_fragment:

@@ -21,7 +21,7 @@ description:
     O(rollback_on_failure=true), the rollback is waited for, and the task fails with, per failing
     service, the reason and the service events that explain it.
   - Unlike C(ecs-cli) and C(ecs-deploy), a circuit breaker rollback is reported as a failure.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   services:
     description:

@@ -14,7 +14,7 @@ description:
     associates EKS access policies with it, cluster-wide or for namespaces.
   - The cluster's authentication mode must be V(API) or V(API_AND_CONFIG_MAP)
     (O(teamf.platform.eks_cluster#module:authentication_mode)).
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   cluster_name:
     description:

@@ -15,7 +15,7 @@ description:
     V(latest) and V(default) follow the cluster when it is upgraded.
   - An add-on or version EKS does not offer for the cluster's Kubernetes version fails before any
     change, listing what is available.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   cluster_name:
     description:

@@ -18,7 +18,7 @@ description:
     other and waits for each to be C(Successful) (C(DescribeUpdate)) before it starts the next.
   - Changes AWS cannot make fail before any change, such as a version jump of more than one minor version or
     a downgrade, an authentication mode going backwards, a different secrets encryption key.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   name:
     description:
@@ -116,7 +116,7 @@ options:
     default: 1800
 notes:
   - Supports check mode and diff mode. In check mode nothing is created, updated, tagged or deleted;
-    RV(changed) predicts whether the run would change something.
+    C(changed) predicts whether the run would change something.
   - Managed node groups and Fargate profiles must be deleted before the cluster.
 extends_documentation_fragment:
   - amazon.aws.common.modules

@@ -6,6 +6,7 @@ DOCUMENTATION = r"""
 module: eks_cluster_info
 short_description: Read an EKS cluster with its add-ons, access entries, nodegroups and OIDC provider
 version_added: 0.2.0
+author: teamf platform engineers (@teamf)
 description:
   - Reads one cluster, or every cluster in the region, as AWS reports it. Nothing is changed.
   - For each cluster also lists its managed add-ons, access entries with their associated access

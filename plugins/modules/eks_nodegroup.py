@@ -24,7 +24,7 @@ description:
   - Options left out (or V(null)) are not managed, except O(capacity_type) and O(ami_type), which
     have defaults.
   - The parameters are validated before any AWS call.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   cluster_name:
     description:

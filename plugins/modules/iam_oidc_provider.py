@@ -13,7 +13,7 @@ description:
   - Creates, updates and deletes the IAM OIDC identity provider of an issuer URL, for example the
     issuer of an EKS cluster so that Kubernetes service accounts can assume IAM roles (IRSA).
   - The provider is found by its URL; client IDs, thumbprints and tags are reconciled in place.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   url:
     description:

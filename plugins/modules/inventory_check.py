@@ -16,7 +16,7 @@ description:
     variable the host does not have (without a C(default)) is an error naming the template's variable,
     its file and the missing name, with the nearest name the inventory does set.
   - Templates nothing and calls no AWS API. Runs on the controller (action plugin).
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   known:
     description: Further names to accept (variables the project reads outside the collection).
@@ -25,8 +25,10 @@ options:
     default: []
 attributes:
   check_mode:
+    description: Reads only, so it runs the same in check mode.
     support: full
   diff_mode:
+    description: Changes nothing, so there is no diff.
     support: none
 """
 
@@ -47,7 +49,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 
 def main():
-    module = AnsibleModule(argument_spec={"known": {"type": "list", "elements": "str", "default": []}})
+    module = AnsibleModule(
+        argument_spec={"known": {"type": "list", "elements": "str", "default": []}}, supports_check_mode=True
+    )
     module.fail_json(msg="teamf.platform.inventory_check runs on the controller only (it is an action plugin)")
 
 

@@ -19,7 +19,7 @@ description:
     O(alias) on the oldest of them. Run it just before the task that creates the key by alias, with
     tags that only that task puts on its key; that task then finds the key and manages it.
   - When O(alias) exists, or no key qualifies, nothing changes.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   alias:
     description:

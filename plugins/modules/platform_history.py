@@ -19,7 +19,7 @@ description:
     failed.
   - The action plugin fills O(run) (a GitHub Actions run's URL when C(GITHUB_RUN_ID) is set, else
     C(user@host:pid) of C(ansible-playbook), as the lock names its holder) and O(playbook).
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   environment:
     description: The environment, for example V(dev).
@@ -50,8 +50,10 @@ options:
     description: What runs after (or, for a failure, what was attempted), in the form of O(from).
     type: dict
     default: {}
-  message:
-    description: Why it failed (the failing task's message).
+  reason:
+    description:
+      - Why it failed (the failing task's message), stored as the event's C(message).
+      - Not called C(message), which Ansible keeps for itself.
     type: str
     default: ""
   run:
@@ -91,7 +93,7 @@ EXAMPLES = r"""
     result: failed
     from: {api: {version: "1.0.0", revision: 3}}
     to: {api: {version: "1.1.0"}}
-    message: "{{ ansible_failed_result.msg }}"
+    reason: "{{ ansible_failed_result.msg }}"
 """
 
 RETURN = r"""
@@ -188,7 +190,7 @@ def build_event(module, who, now):
         "result": params["result"],
         "from": params["from"] or {},
         "to": params["to"] or {},
-        "message": params["message"] or "",
+        "message": params["reason"] or "",
         "run": params["run"] or "",
         "playbook": params["playbook"] or "",
     }
@@ -231,7 +233,7 @@ def main():
         state=dict(type="str", choices=["present"], default="present"),
         kind=dict(type="str", choices=["redeploy", "deploy", "promote", "rollback"], required=True),
         result=dict(type="str", choices=["succeeded", "failed"], default="succeeded"),
-        message=dict(type="str", default=""),
+        reason=dict(type="str", default=""),
         run=dict(type="str"),
         playbook=dict(type="str"),
         table=dict(type="str", default="teamf-platform-history"),

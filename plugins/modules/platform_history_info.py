@@ -13,7 +13,7 @@ description:
   - Reads the events M(teamf.platform.platform_history) recorded for one environment from the
     platform's DynamoDB history table, newest first, and renders them as the table C(make history) prints.
   - Read-only. A table that does not exist yet means no event was ever recorded (an empty history).
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   environment:
     description: The environment, for example V(dev).

@@ -22,7 +22,7 @@ description:
     lock it is and returns that holder (C(make unlock)).
   - The run is identified by the controller's user, host name and C(ansible-playbook) process id, which
     the module's action plugin adds (O(owner)); run the module on the controller (local connection).
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   name:
     description:

@@ -16,7 +16,7 @@ description:
   - Services are created with C(MULTIVALUE) routing and a custom health check, the configuration ECS
     service discovery uses; their record TTL is updated in place.
   - O(state=absent) deletes the services, then the namespace.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   name:
     description:
