@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: ec2_vpc_route_tables
 short_description: Converge every route table of a VPC in one call
-version_added: 0.3.0
+version_added: 0.4.0
 description:
   - Creates, tags, routes and associates each route table of O(route_tables) (found by its C(Name) tag
     within O(vpc_id)), writing only the difference with one C(DescribeRouteTables) of the VPC.
