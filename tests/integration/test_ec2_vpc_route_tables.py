@@ -164,7 +164,12 @@ def test_errors_name_the_field(emulator, network):
     assert without_target["failed"] is True
     assert "route_tables[1].routes[0]: give exactly one of gateway_id, nat_gateway_id" in without_target["msg"]
     assert tables(ec2, net["vpc"]) == {}, "bad input must fail before any AWS call"
-    refused = run_module(emulator, MODULE, bad_gateway)
+    bad_nat = wanted(net, [s0], [s1], {"dest": "0.0.0.0/0", "nat_gateway_id": "nat-00000000000000000"})
+    refused, refused_nat = run_steps(emulator, [Step(MODULE, bad_gateway), Step(MODULE, bad_nat)])
     assert refused["failed"] is True
     assert "route_tables[1].routes[0].gateway_id: igw-00000000000000000" in refused["msg"], refused["msg"]
-    assert "InvalidInternetGatewayID.NotFound" in refused["msg"] or "does not exist" in refused["msg"], refused["msg"]
+    assert "InvalidInternetGatewayID.NotFound" in refused["msg"], refused["msg"]
+    # The emulator refuses an unknown NAT gateway as AWS does (emulator/fixes/ec2_route_target_not_found.py).
+    assert refused_nat["failed"] is True
+    assert "route_tables[1].routes[0].nat_gateway_id: nat-00000000000000000" in refused_nat["msg"], refused_nat["msg"]
+    assert "InvalidNatGatewayID.NotFound" in refused_nat["msg"], refused_nat["msg"]
