@@ -250,7 +250,7 @@ class RouteTablesManager:
         """Create the table if missing, then its tags and routes; return its id."""
         where = f"route_tables[{step['index']}]"
         if step["create"]:
-            self.context = f"{where}.name: {step['name']}"
+            self.context = f"{where}.name: {step['name']} (create it in vpc_id {self.vpc_id})"
             step["current"] = create_route_table(self.client, self.vpc_id, step["tags"])
         table_id = step["current"]["RouteTableId"]
         if step["tags_to_unset"]:

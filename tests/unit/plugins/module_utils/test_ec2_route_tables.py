@@ -48,53 +48,47 @@ PRIVATE = table("priv-a", ["subnet-b", "subnet-c"], [{"dest": "0.0.0.0/0", "nat_
 
 
 @pytest.mark.parametrize(
-    ("tables", "check_mode", "message"),
+    ("tables", "message"),
     [
-        pytest.param([{"name": ""}], False, "route_tables[0].name is required", id="no-name"),
+        pytest.param([{"name": ""}], "route_tables[0].name is required", id="no-name"),
         pytest.param(
             [{"name": "a"}, {"name": "a"}],
-            False,
             "route_tables[1].name: a is also route_tables[0].name",
             id="same-name",
         ),
         pytest.param(
-            [{"name": "a", "tags": {"Name": "b"}}], False, "route_tables[0].tags.Name: b differs", id="other-name-tag"
+            [{"name": "a", "tags": {"Name": "b"}}], "route_tables[0].tags.Name: b differs", id="other-name-tag"
         ),
         pytest.param(
             [{"name": "a", "subnets": ["subnet-1"]}, {"name": "b", "subnets": ["subnet-1"]}],
-            False,
             "route_tables[1].subnets[0]: subnet-1 is also listed at route_tables[0].subnets[0]",
             id="subnet-twice",
         ),
         pytest.param(
             [{"name": "a", "routes": [{"dest": "0.0.0.0/0"}]}],
-            False,
             "route_tables[0].routes[0]: give exactly one of gateway_id, nat_gateway_id (got none)",
             id="no-target",
         ),
         pytest.param(
             [{"name": "a", "routes": [{"dest": "0.0.0.0/0", "gateway_id": "igw-1", "nat_gateway_id": "nat-1"}]}],
-            False,
             "(got gateway_id, nat_gateway_id)",
             id="two-targets",
         ),
         pytest.param(
             [{"name": "a", "routes": [{"dest": "10.0.0.1/8", "gateway_id": "igw-1"}]}],
-            False,
             "route_tables[0].routes[0].dest: '10.0.0.1/8' is not a CIDR block",
             id="host-bits-set",
         ),
         pytest.param(
             [{"name": "a", "routes": [{"dest": "0.0.0.0/0", "gateway_id": "igw-1"}] * 2}],
-            False,
             "route_tables[0].routes[1].dest: 0.0.0.0/0 is also route_tables[0].routes[0].dest",
             id="same-dest",
         ),
     ],
 )
-def test_validate_refuses_naming_the_field(tables, check_mode, message):
+def test_validate_refuses_naming_the_field(tables, message):
     with pytest.raises(RouteTablesConfigError) as refused:
-        validate(tables, check_mode)
+        validate(tables)
     assert message in str(refused.value)
 
 
