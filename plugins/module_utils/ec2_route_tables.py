@@ -14,6 +14,7 @@ difference and reports what it wrote without reading it back.
 from __future__ import annotations
 
 import ipaddress
+import uuid
 
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -72,7 +73,12 @@ def describe_route_tables(client, vpc_id):
 @EC2RouteTablesErrorHandler.common_error_handler("create route table")
 def create_route_table(client, vpc_id, tags):
     spec = [{"ResourceType": "route-table", "Tags": ansible_dict_to_boto3_tag_list(tags)}]
-    return client.create_route_table(VpcId=vpc_id, TagSpecifications=spec, aws_retry=True)["RouteTable"]
+    # One token for every attempt: a retried create whose first attempt reached EC2 makes no second table
+    # (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
+    token = str(uuid.uuid4())
+    return client.create_route_table(VpcId=vpc_id, TagSpecifications=spec, ClientToken=token, aws_retry=True)[
+        "RouteTable"
+    ]
 
 
 @EC2RouteTablesErrorHandler.common_error_handler("delete route table")
