@@ -180,6 +180,39 @@ def test_eks_modules_survive_throttling(flaky, network, suffix):
     assert [n["nodegroup_name"] for n in info["nodegroups"]] == ["general"]
 
 
+def test_route_tables_survive_throttling(flaky, network):
+    """ec2_vpc_route_tables: its one describe and every create, tag, route and association call retried."""
+    faults_off(flaky)
+    ec2 = clients(flaky)("ec2")
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=network["vpc"])
+    args = {
+        "vpc_id": network["vpc"],
+        "route_tables": [
+            {
+                "name": f"throttle-{zone}",
+                "tags": {"ManagedBy": "teamf.platform"},
+                "subnets": [subnet],
+                "routes": [{"dest": "0.0.0.0/0", "gateway_id": igw}],
+            }
+            for zone, subnet in zip("ac", network["subnets"], strict=True)
+        ],
+    }
+    steps = [Step("teamf.platform.ec2_vpc_route_tables", args) for _ in range(2)]
+
+    with faults(flaky, THROTTLING) as counted:
+        results = run_steps(flaky, steps)
+
+    assert_converged(results, created={0})
+    assert "ec2" in faulted_services(counted), counted["faults"]
+    assert retried(results)
+    assert {entry["error"] for entry in retried(results)} <= THROTTLING_CODES
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [network["vpc"]]}])["RouteTables"]
+    names = sorted(t["Value"] for table in tables for t in table.get("Tags", []) if t["Key"] == "Name")
+    assert names == ["throttle-a", "throttle-c"]
+    assert results[1]["route_tables"] == results[0]["route_tables"]
+
+
 COMPOSE = """\
 services:
   web:
