@@ -301,7 +301,7 @@ def _translate(check, by_name, compose, params, name, variables, compose_label, 
     services = compose["services"]
 
     def read_env_file(path):
-        with open(os.path.join(base_dir, os.path.expanduser(path)), encoding="utf-8") as handle:
+        with open(os.path.join(base_dir, path), encoding="utf-8") as handle:
             return handle.read()
 
     for service_name, (index, service) in by_name.items():

@@ -17,7 +17,7 @@ description:
     returns what it wrote.
   - O(state=absent) disassociates the named tables' subnets and deletes the tables; a table that does
     not exist is fine.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   vpc_id:
     description: The VPC of the route tables.

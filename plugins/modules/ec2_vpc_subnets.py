@@ -19,7 +19,7 @@ description:
     difference; sets C(MapPublicIpOnLaunch) only where it differs.
   - Subnets are matched by CIDR block. Subnets of the VPC that O(subnets) does not list are left alone.
   - O(state=absent) deletes the listed subnets that exist, and nothing else.
-author: teamf platform engineers
+author: teamf platform engineers (@teamf)
 options:
   vpc_id:
     description: The VPC the subnets belong to.
@@ -33,9 +33,11 @@ options:
     required: true
     suboptions:
       cidr:
-        description: IPv4 CIDR block of the subnet, inside the VPC's block, V(/16) to V(/28).
+        description:
+          - IPv4 CIDR block of the subnet, inside the VPC's block, V(/16) to V(/28).
+          - Every subnet needs one; the module checks that itself, so a missing one is named by its
+            position (C(subnets[1].cidr is missing)) before any AWS call.
         type: str
-        required: true
       az:
         description:
           - Availability Zone to create the subnet in; AWS picks one when omitted.

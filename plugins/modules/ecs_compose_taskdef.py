@@ -205,7 +205,7 @@ def translate(module):
     base_dir = os.path.dirname(os.path.abspath(compose_path))
 
     def read_env_file(path):
-        with open(os.path.join(base_dir, os.path.expanduser(path)), encoding="utf-8") as handle:
+        with open(os.path.join(base_dir, path), encoding="utf-8") as handle:
             return handle.read()
 
     try:
