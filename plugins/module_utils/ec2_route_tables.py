@@ -23,6 +23,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     boto3_tag_list_to_ansible_dict,
     compare_aws_tags,
 )
+from ansible_collections.teamf.platform.plugins.module_utils import ec2_tags
 from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing
 
 # The route targets the module manages, option name → the EC2 API's member name.
@@ -86,14 +87,8 @@ def delete_route_table(client, table_id):
     client.delete_route_table(RouteTableId=table_id, aws_retry=True)
 
 
-@EC2RouteTablesErrorHandler.common_error_handler("tag route table")
-def tag_route_table(client, table_id, tags):
-    client.create_tags(Resources=[table_id], Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
-
-
-@EC2RouteTablesErrorHandler.common_error_handler("untag route table")
-def untag_route_table(client, table_id, keys):
-    client.delete_tags(Resources=[table_id], Tags=[{"Key": key} for key in keys], aws_retry=True)
+tag_route_table = EC2RouteTablesErrorHandler.common_error_handler("tag route table")(ec2_tags.create_tags)
+untag_route_table = EC2RouteTablesErrorHandler.common_error_handler("untag route table")(ec2_tags.delete_tags)
 
 
 @EC2RouteTablesErrorHandler.common_error_handler("create route")

@@ -36,6 +36,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     compare_aws_tags,
 )
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import camel_dict_to_snake_dict
+from ansible_collections.teamf.platform.plugins.module_utils import ec2_tags
 from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing
 
 # The waiter's poll: new subnets are usually available at once, so poll fast rather than botocore's 15 s.
@@ -83,14 +84,8 @@ def wait_available(client, subnet_ids, timeout):
     )
 
 
-@EC2SubnetsErrorHandler.common_error_handler("tag subnet")
-def tag_subnet(client, subnet_id, tags):
-    client.create_tags(Resources=[subnet_id], Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
-
-
-@EC2SubnetsErrorHandler.common_error_handler("untag subnet")
-def untag_subnet(client, subnet_id, keys):
-    client.delete_tags(Resources=[subnet_id], Tags=[{"Key": key} for key in keys], aws_retry=True)
+tag_subnet = EC2SubnetsErrorHandler.common_error_handler("tag subnet")(ec2_tags.create_tags)
+untag_subnet = EC2SubnetsErrorHandler.common_error_handler("untag subnet")(ec2_tags.delete_tags)
 
 
 @EC2SubnetsErrorHandler.common_error_handler("set MapPublicIpOnLaunch")
