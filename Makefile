@@ -88,9 +88,9 @@ demo-down: setup  ## stop the demo emulator, registry and Kubernetes stand-ins (
 test: setup lint unit emulator-test  ## every linter and test (what CI runs)
 	@# The playbook-heavy suites mostly wait on simulated AWS time: run them side by side, each one's
 	@# output printed whole when it ends.
-	$(MAKE) --no-print-directory -j3 --output-sync=target integration molecule sanity
+	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule
 
-lint: setup lint-workflows  ## ruff, yamllint, ansible-lint (production profile), actionlint, zizmor
+lint: setup lint-workflows sanity  ## ruff, yamllint, ansible-lint (production profile), actionlint, zizmor, ansible-test sanity
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/yamllint --strict .
