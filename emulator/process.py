@@ -6,6 +6,7 @@ are the two kinds; each says what to run, how to ask whether it answers and how 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
@@ -18,6 +19,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0
+# How long stop waits for SIGTERM to end the server before SIGKILL.
+STOP_TIMEOUT_S = 10
 
 
 class ServerError(RuntimeError):
@@ -116,13 +119,17 @@ class ServerProcess:
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return f"{self.label} not running"
-        os.killpg(pid, signal.SIGTERM)
-        for _ in range(50):
+        # The group may be gone between a check and a signal (a loaded machine stops it slowly, then
+        # at once): a group that no longer exists is stopped, not an error.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+        for _ in range(STOP_TIMEOUT_S * 10):
             if self.pid() is None:
                 break
             time.sleep(0.1)
         else:
-            os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
         return f"{self.label} stopped (pid {pid})"
 
