@@ -37,10 +37,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
 )
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import camel_dict_to_snake_dict
 from ansible_collections.teamf.platform.plugins.module_utils import ec2_tags
-from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing
+from ansible_collections.teamf.platform.plugins.module_utils.retries import retry_listing, wait_fast_first
 
-# The waiter's poll: new subnets are usually available at once, so poll fast rather than botocore's 15 s.
-WAIT_DELAY = 1
+# botocore's subnet_available delay; wait_fast_first polls after 1, 2, 4 and 8 s before settling on it,
+# so a subnet available at once is seen at once.
+WAIT_DELAY = 15
 
 
 class AnsibleEC2SubnetsError(AnsibleAWSError):
@@ -78,10 +79,7 @@ def create_subnet(client, vpc_id, cidr, az, tags):
 
 @EC2SubnetsErrorHandler.common_error_handler("wait for subnets to be available")
 def wait_available(client, subnet_ids, timeout):
-    client.get_waiter("subnet_available").wait(
-        SubnetIds=list(subnet_ids),
-        WaiterConfig={"Delay": WAIT_DELAY, "MaxAttempts": max(1, timeout // WAIT_DELAY)},
-    )
+    wait_fast_first(client.get_waiter("subnet_available"), timeout, WAIT_DELAY, SubnetIds=list(subnet_ids))
 
 
 tag_subnet = EC2SubnetsErrorHandler.common_error_handler("tag subnet")(ec2_tags.create_tags)
