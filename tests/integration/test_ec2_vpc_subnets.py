@@ -20,7 +20,9 @@ def vpc(aws):
     """EC2 client of the session's emulator and a VPC holding one subnet the module is not given."""
     ec2 = aws("ec2")
     vpc_id = ec2.create_vpc(CidrBlock="10.62.0.0/16")["Vpc"]["VpcId"]
-    other = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.62.9.0/24")["Subnet"]["SubnetId"]
+    # In a named zone: left to EC2, the zone is any of the region's, and the "moved" case below
+    # asks for ap-northeast-2c.
+    other = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.62.9.0/24", AvailabilityZone=AZS[0])["Subnet"]["SubnetId"]
     yield ec2, vpc_id, other
     for subnet in in_vpc(ec2, vpc_id).values():
         ec2.delete_subnet(SubnetId=subnet["SubnetId"])
