@@ -55,3 +55,13 @@ def test_routes_to_an_existing_nat_gateway_still_work(table):
     ec2.replace_route(RouteTableId=table_id, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     assert default_route(ec2, table_id) == {"NatGatewayId": nat}
     ec2.create_route(RouteTableId=table_id, DestinationCidrBlock="10.2.0.0/16", NatGatewayId=nat)
+
+
+def test_bare_moto_accepts_a_route_to_a_missing_nat_gateway(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto refuses it itself now: the fix can go."""
+    ec2 = bare_moto("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    table_id = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table_id, DestinationCidrBlock="10.1.0.0/16", NatGatewayId="nat-0000000000000000")
+    [described] = ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"]
+    assert "10.1.0.0/16" in [r.get("DestinationCidrBlock") for r in described["Routes"]]
