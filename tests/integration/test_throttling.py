@@ -1,6 +1,7 @@
 """A throttled, flaky AWS: each of our modules survives it, creates nothing twice, reruns clean.
 
-The whole estate converging under throttling is in test_site.py (it compares with the clean estate there).
+Dev and staging converging under throttling are in test_interruptions.py (compared with an estate
+built through kills there).
 
 A private emulator answers a seeded share of every service's calls with that service's throttling
 error (``TEAMF_EMULATOR_FAULTS``; ``emulator/README.md``). Set-up and read-back run with the faults
@@ -28,6 +29,20 @@ from tests.integration.modules import ANSIBLE_PLAYBOOK, Step, aws_args, run_step
 # At least a fifth of the calls to every service throttled, as AWS does under load.
 THROTTLING = {"seed": 7, "rate": 0.25, "kinds": ["throttling"]}
 SERVER_ERRORS = {"seed": 3, "rate": 0.3, "kinds": ["5xx"]}
+EXPIRE_UNTAGGED = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": 7,
+            },
+            "action": {"type": "expire"},
+        }
+    ]
+}
 THROTTLING_CODES = {"ThrottlingException", "Throttling", "RequestLimitExceeded"}
 SERVER_ERROR_CODES = {
     "InternalFailure",
@@ -252,6 +267,7 @@ def test_ecs_ecr_and_cloud_map_modules_survive_throttling(flaky, network, ecs_es
     """Task definition, capacity provider, namespace, a rollout (its service reads and waits), ECR tags and images."""
     cluster, repository = ecs_estate["cluster"], ecs_estate["repository"]
     family, namespace = f"compose-{suffix}", f"throttle-{suffix}.internal"
+    made = f"throttle-made/{suffix}"
     asg = f"arn:aws:autoscaling:{REGION}:{ACCOUNT}:autoScalingGroup:1a2b:autoScalingGroupName/{suffix}"
     module_args = [
         ("ecs_compose_taskdef", {"compose_file": ecs_estate["compose"], "family": family}),
@@ -270,6 +286,7 @@ def test_ecs_ecr_and_cloud_map_modules_survive_throttling(flaky, network, ecs_es
             },
         ),
         ("ecr_tag", {"repository": repository, "tags": {"ManagedBy": "teamf.platform"}}),
+        ("ecr_repositories", {"repositories": [made], "lifecycle_policy": EXPIRE_UNTAGGED, "tags": {"Team": "web"}}),
         ("ecr_image", {"repository": repository, "tag": "release-1", "source_tag": "1.0"}),
     ]
     steps = [Step(f"teamf.platform.{module}", args) for module, args in module_args for _ in range(2)]
@@ -278,7 +295,7 @@ def test_ecs_ecr_and_cloud_map_modules_survive_throttling(flaky, network, ecs_es
     with faults(flaky, THROTTLING) as counted:
         results = run_steps(flaky, steps)
 
-    assert_converged(results, created={0, 2, 4, 6, 8, 10})
+    assert_converged(results, created={0, 2, 4, 6, 8, 10, 12})
     assert {"ecs", "ecr", "servicediscovery"} <= faulted_services(counted), counted["faults"]
     assert retried(results)
     assert {entry["error"] for entry in retried(results)} <= THROTTLING_CODES
@@ -292,6 +309,10 @@ def test_ecs_ecr_and_cloud_map_modules_survive_throttling(flaky, network, ecs_es
     [service] = ecs.describe_services(cluster=cluster, services=["web"])["services"]
     assert [(d["status"], d["taskDefinition"].rsplit("/", 1)[-1]) for d in service["deployments"]] == [
         ("PRIMARY", f"{cluster}:2")
+    ]
+    [made_repository] = [r for r in ecr.describe_repositories()["repositories"] if r["repositoryName"] == made]
+    assert ecr.list_tags_for_resource(resourceArn=made_repository["repositoryArn"])["tags"] == [
+        {"Key": "Team", "Value": "web"}
     ]
     [image] = ecr.describe_images(repositoryName=repository)["imageDetails"]
     assert sorted(image["imageTags"]) == ["1.0", "release-1"]
