@@ -27,3 +27,12 @@ def test_resource_type_filter_accepts_aws_names(ec2, resource_type):
     expected = alloc if resource_type == "elastic-ip" else nat["NatGateway"]["NatGatewayId"]
     tags = ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": [resource_type]}])["Tags"]
     assert [(t["ResourceId"], t["ResourceType"]) for t in tags] == [(expected, resource_type)]
+
+
+def test_bare_moto_reports_an_elastic_ip_as_vpc_elastic_ip(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto reports AWS's resource type itself now: the fix can go."""
+    ec2 = bare_moto("ec2")
+    alloc = ec2.allocate_address(Domain="vpc", TagSpecifications=_tag_spec("elastic-ip"))
+    tags = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [alloc["AllocationId"]]}])["Tags"]
+    assert [t["ResourceType"] for t in tags] == ["vpc-elastic-ip"]

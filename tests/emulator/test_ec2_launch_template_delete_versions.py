@@ -1,6 +1,7 @@
 """emulator.fixes.ec2_launch_template_delete_versions, over HTTP."""
 
 import pytest
+from botocore.parsers import ResponseParserError
 
 
 @pytest.fixture
@@ -45,3 +46,13 @@ def test_version_numbers_are_not_reused(ec2):
     assert numbers(ec2) == [1, 2, 4]
     latest = ec2.describe_launch_template_versions(LaunchTemplateName="lt-dev", Versions=["$Latest"])
     assert latest["LaunchTemplateVersions"][0]["VersionNumber"] == 4
+
+
+def test_bare_moto_has_no_delete_launch_template_versions(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto implements DeleteLaunchTemplateVersions itself now: the fix can go."""
+    ec2 = bare_moto("ec2")
+    ec2.create_launch_template(LaunchTemplateName="lt-versions", LaunchTemplateData={"ImageId": "ami-1"})
+    ec2.create_launch_template_version(LaunchTemplateName="lt-versions", LaunchTemplateData={"ImageId": "ami-2"})
+    with pytest.raises(ResponseParserError, match="500 Internal Server Error"):
+        ec2.delete_launch_template_versions(LaunchTemplateName="lt-versions", Versions=["2"])

@@ -38,3 +38,18 @@ def test_instance_tag_specifications_in_the_data_are_kept(ec2):
         TagSpecifications=[{"ResourceType": "launch-template", "Tags": TAGS}],
     )
     assert version_data(ec2) == data
+
+
+def test_bare_moto_copies_the_template_tags_into_the_version_data(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto keeps the template's tags out of its data itself now: the fix can go."""
+    ec2 = bare_moto("ec2")
+    ec2.create_launch_template(
+        LaunchTemplateName="lt-dev",
+        LaunchTemplateData={"ImageId": "ami-12c6146b"},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": TAGS}],
+    )
+    assert version_data(ec2) == {
+        "ImageId": "ami-12c6146b",
+        "TagSpecifications": [{"ResourceType": "launch-template", "Tags": TAGS}],
+    }

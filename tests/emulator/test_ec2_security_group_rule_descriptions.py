@@ -38,3 +38,17 @@ def test_rules_that_reference_a_group_report_their_description(aws, clean_emulat
         ("10.0.0.0/8", 22): "ssh",
         (plane, 80): None,
     }
+
+
+def test_bare_moto_drops_the_description_of_a_rule_that_references_a_group(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto reports that description itself now: the fix can go."""
+    ec2 = bare_moto("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    nodes = ec2.create_security_group(GroupName="nodes", Description="nodes", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=nodes,
+        IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": nodes, "Description": "between nodes"}]}],
+    )
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [nodes]}])["SecurityGroupRules"]
+    assert [r.get("Description") for r in rules if not r["IsEgress"]] == [None]

@@ -62,3 +62,12 @@ def test_expired_token_is_refused(emulator_factory):
         "valid": False,
         "reason": "Your authorization token has expired. Reauthenticate and try again.",
     }
+
+
+def test_bare_moto_issues_the_same_token_already_expired(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto issues fresh tokens valid for 12 hours itself now: the fix can go."""
+    ecr = bare_moto("ecr")
+    [data] = ecr.get_authorization_token()["authorizationData"]
+    assert data["expiresAt"] < datetime.now(UTC)
+    assert ecr.get_authorization_token()["authorizationData"][0]["authorizationToken"] == data["authorizationToken"]

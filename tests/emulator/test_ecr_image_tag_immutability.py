@@ -104,3 +104,13 @@ def test_mutable_repository_moves_the_tag(ecr):
     moved = ecr.put_image(imageManifest=manifest("2"), imageTag="latest")["image"]
     [detail] = ecr.describe_images(imageIds=[{"imageTag": "latest"}])["imageDetails"]
     assert detail["imageDigest"] == moved["imageId"]["imageDigest"]
+
+
+def test_bare_moto_refuses_an_immutable_tag_as_an_unchanged_push(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto answers ImageTagAlreadyExistsException itself now: the fix can go."""
+    ecr = Ecr(bare_moto("ecr"))
+    ecr.create_repository(imageTagMutability="IMMUTABLE")
+    ecr.put_image(imageManifest=manifest("1"), imageTag="abc")
+    failure = error(ecr.put_image, imageManifest=manifest("2"), imageTag="abc")
+    assert failure["Code"] == "ImageAlreadyExistsException"

@@ -145,3 +145,12 @@ def test_unknown_repository_and_media_type(ecr):
     assert err.value.response["Error"]["Code"] == "InvalidParameterException"
     ecr.put_image(imageManifest=bare, imageTag="v1", imageManifestMediaType=OCI_MANIFEST)
     assert images(ecr)[0]["imageManifestMediaType"] == OCI_MANIFEST
+
+
+def test_bare_moto_does_not_digest_the_manifest(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto digests the manifest as sent itself now: the fix can go."""
+    ecr = Repository(bare_moto("ecr"))
+    body = manifest()
+    image = ecr.put_image(imageManifest=body, imageTag="v1")["image"]
+    assert image["imageId"]["imageDigest"] != sha256(body)

@@ -115,3 +115,17 @@ def test_create_group_option_and_missing_group(aws, name):
     groups = [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=f"/ecs/{name}/")["logGroups"]]
     assert groups == [created]
     assert [e["message"] for e in events(logs, created)][:1] == ["container web started"]
+
+
+def test_bare_moto_writes_nothing_for_a_running_task_that_logs_to_awslogs(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto writes the containers' streams itself now: the fix can go."""
+    ecs, logs = bare_moto("ecs"), bare_moto("logs")
+    group = "/ecs/awslogs-marker/web"
+    logs.create_log_group(logGroupName=group)
+    ecs.create_cluster(clusterName="awslogs-marker")
+    register(ecs, "awslogs-marker", "nginx:1.27", awslogs(group))
+    # A service's tasks never start on bare moto (ecs_deployments); a RunTask task is RUNNING at once.
+    [task] = ecs.run_task(cluster="awslogs-marker", taskDefinition="awslogs-marker", launchType="FARGATE")["tasks"]
+    assert task["lastStatus"] == "RUNNING"
+    assert logs.describe_log_streams(logGroupName=group)["logStreams"] == []

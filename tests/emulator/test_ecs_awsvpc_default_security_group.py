@@ -49,3 +49,21 @@ def test_unknown_security_group_is_still_rejected(setup):
             networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": ["sg-12345678"]}},
         )
     assert err.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_bare_moto_fails_a_service_without_security_groups(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto accepts awsvpc without security groups itself now: the fix can go."""
+    ec2, ecs = bare_moto("ec2"), bare_moto("ecs")
+    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.1.0/24")["Subnet"]["SubnetId"]
+    ecs.create_cluster(clusterName="awsvpc")
+    ecs.register_task_definition(
+        family="awsvpc", networkMode="awsvpc", containerDefinitions=[{"name": "api", "image": "nginx", "memory": 64}]
+    )
+    network = {"awsvpcConfiguration": {"subnets": [subnet], "assignPublicIp": "DISABLED"}}
+    with pytest.raises(ClientError) as failed:
+        ecs.create_service(
+            cluster="awsvpc", serviceName="api", taskDefinition="awsvpc", desiredCount=1, networkConfiguration=network
+        )
+    assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500

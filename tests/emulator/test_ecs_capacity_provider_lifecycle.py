@@ -90,3 +90,13 @@ def test_tags_on_capacity_providers(ecs, name):
     assert ecs.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "team", "value": "platform"}]
     tagged = ecs.describe_capacity_providers(capacityProviders=[name], include=["TAGS"])["capacityProviders"][0]
     assert tagged["tags"] == [{"key": "team", "value": "platform"}]
+
+
+def test_bare_moto_deletes_a_capacity_provider_a_cluster_uses(bare_moto, name):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto keeps a provider in use itself now: the fix can go."""
+    ecs = bare_moto("ecs")
+    create(ecs, name)
+    ecs.create_cluster(clusterName=f"{name}-cluster", capacityProviders=[name])
+    ecs.delete_capacity_provider(capacityProvider=name)
+    assert describe(ecs, name) == []

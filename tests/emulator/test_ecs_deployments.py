@@ -192,3 +192,15 @@ def test_default_rollout_takes_three_seconds(aws, clean_emulator):
     service = describe(ecs, cluster)
     assert service["deployments"][0]["rolloutState"] == "IN_PROGRESS"
     assert service["runningCount"] == 1  # running after half the rollout time, not yet healthy
+
+
+def test_bare_moto_starts_no_tasks_for_a_service(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto starts a service's tasks itself now: the fix can go."""
+    ecs = bare_moto("ecs")
+    ecs.create_cluster(clusterName="deployments")
+    ecs.register_task_definition(
+        family="deployed", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}]
+    )
+    ecs.create_service(cluster="deployments", serviceName="web", taskDefinition="deployed", desiredCount=2)
+    assert ecs.list_tasks(cluster="deployments", serviceName="web")["taskArns"] == []

@@ -1,6 +1,7 @@
 """emulator.fixes.ecs_describe_capacity_providers_all, over HTTP."""
 
 import pytest
+from botocore.exceptions import ClientError
 
 
 @pytest.fixture
@@ -31,3 +32,11 @@ def test_names_still_select(ecs):
     response = ecs.describe_capacity_providers(capacityProviders=["two", "three"])
     assert [p["name"] for p in response["capacityProviders"]] == ["two"]
     assert [f["reason"] for f in response["failures"]] == ["MISSING"]
+
+
+def test_bare_moto_fails_describe_capacity_providers_without_names(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto lists every provider itself now: the fix can go."""
+    with pytest.raises(ClientError) as failed:
+        bare_moto("ecs").describe_capacity_providers()
+    assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500

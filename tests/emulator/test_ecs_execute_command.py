@@ -107,3 +107,16 @@ def test_a_stopped_task_is_not_connected(ecs):
     with pytest.raises(ClientError) as refused:
         execute(ecs, task["taskArn"])
     assert refused.value.response["Error"]["Code"] == "TargetNotConnectedException"
+
+
+def test_bare_moto_has_no_execute_command(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto implements ExecuteCommand itself now: the fix can go."""
+    ecs = bare_moto("ecs")
+    ecs.create_cluster(clusterName="exec")
+    ecs.register_task_definition(family="exec", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}])
+    started = ecs.run_task(cluster="exec", taskDefinition="exec", launchType="FARGATE", enableExecuteCommand=True)
+    task = started["tasks"][0]["taskArn"]
+    with pytest.raises(ClientError) as failed:
+        ecs.execute_command(cluster="exec", task=task, container="web", command="/bin/sh", interactive=True)
+    assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500

@@ -137,3 +137,25 @@ def test_update_changes_only_what_it_is_given(ecs):
     assert service["healthCheckGracePeriodSeconds"] == 30
     assert service["capacityProviderStrategy"] == [{"capacityProvider": "dev-ec2", "weight": 2}]
     assert "launchType" not in service
+
+
+def test_bare_moto_drops_the_configuration_a_service_is_created_with(bare_moto):
+    """Marker: the behaviour this fix exists for.
+    Failing here means moto keeps the service's configuration itself now: the fix can go."""
+    ecs = bare_moto("ecs")
+    ecs.register_task_definition(
+        family="configured", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}]
+    )
+    ecs.create_cluster(clusterName="configured")
+    ecs.create_service(
+        cluster="configured",
+        serviceName="web",
+        taskDefinition="configured",
+        desiredCount=1,
+        deploymentConfiguration=BREAKER,
+        healthCheckGracePeriodSeconds=30,
+        enableExecuteCommand=True,
+    )
+    service = ecs.describe_services(cluster="configured", services=["web"])["services"][0]
+    given = ["deploymentConfiguration", "healthCheckGracePeriodSeconds", "enableExecuteCommand"]
+    assert [key for key in given if key in service] == []
