@@ -178,3 +178,29 @@ def test_list_access_policies(eks):
     arns = {p["arn"] for p in eks.list_access_policies()["accessPolicies"]}
     for name in ("AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEKSEditPolicy", "AmazonEKSViewPolicy"):
         assert POLICY.format(name) in arns
+
+
+def test_bare_moto_has_no_access_entry_api(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto serves access entries and access
+    policies itself now: the fix can go."""
+    eks = bare_moto("eks")
+    eks.create_cluster(
+        name="marker-access",
+        roleArn=ROLE,
+        resourcesVpcConfig={"subnetIds": []},
+        accessConfig={"authenticationMode": "API"},
+    )
+    for call in (
+        lambda: eks.create_access_entry(clusterName="marker-access", principalArn=ADMIN_ROLE),
+        lambda: eks.list_access_entries(clusterName="marker-access"),
+        lambda: eks.associate_access_policy(
+            clusterName="marker-access",
+            principalArn=ADMIN_ROLE,
+            policyArn=POLICY.format("AmazonEKSViewPolicy"),
+            accessScope={"type": "cluster"},
+        ),
+        lambda: eks.list_access_policies(),
+    ):
+        with pytest.raises(ClientError) as err:
+            call()
+        assert _code(err) == "404"  # no route: an HTML 404, not an EKS error

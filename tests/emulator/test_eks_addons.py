@@ -144,3 +144,18 @@ def test_unknown_cluster(eks):
     with pytest.raises(ClientError) as err:
         eks.create_addon(clusterName="nope", addonName="vpc-cni")
     assert _code(err) == "ResourceNotFoundException"
+
+
+def test_bare_moto_has_no_addon_api(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto serves EKS add-ons itself now: the fix
+    can go."""
+    eks = bare_moto("eks")
+    eks.create_cluster(name="marker-addons", version="1.31", roleArn=ROLE, resourcesVpcConfig={"subnetIds": []})
+    for call in (
+        lambda: eks.describe_addon_versions(kubernetesVersion="1.31"),
+        lambda: eks.create_addon(clusterName="marker-addons", addonName="coredns"),
+        lambda: eks.list_addons(clusterName="marker-addons"),
+    ):
+        with pytest.raises(ClientError) as err:
+            call()
+        assert _code(err) == "404"  # no route: an HTML 404, not an EKS error

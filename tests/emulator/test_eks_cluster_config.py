@@ -142,3 +142,24 @@ def test_update_of_unknown_cluster(eks):
     with pytest.raises(ClientError) as err:
         eks.update_cluster_config(name="nope", resourcesVpcConfig={"endpointPrivateAccess": True})
     assert _error(err) == "ResourceNotFoundException"
+
+
+def test_bare_moto_stores_the_vpc_config_as_sent_and_replaces_it_on_update(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto fills the documented defaults, merges
+    UpdateClusterConfig into the configuration and serves AssociateEncryptionConfig itself now: the fix can go."""
+    ec2, eks = bare_moto("ec2"), bare_moto("eks")
+    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.0.0/24")["Subnet"]["SubnetId"]
+    created = eks.create_cluster(name="marker-config", roleArn=ROLE, resourcesVpcConfig={"subnetIds": [subnet]})
+    assert created["cluster"]["resourcesVpcConfig"] == {"subnetIds": [subnet]}
+    assert "accessConfig" not in created["cluster"]
+    answer = eks.update_cluster_config(name="marker-config", resourcesVpcConfig={"endpointPrivateAccess": True})
+    assert "update" not in answer
+    assert eks.describe_cluster(name="marker-config")["cluster"]["resourcesVpcConfig"] == {
+        "endpointPrivateAccess": True
+    }
+    with pytest.raises(ClientError) as err:
+        eks.associate_encryption_config(
+            clusterName="marker-config", encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": KEY}}]
+        )
+    assert _error(err) == "404"  # no route: an HTML 404, not an EKS error

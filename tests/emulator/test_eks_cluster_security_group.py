@@ -31,3 +31,16 @@ def test_cluster_security_group_exists_in_ec2_and_goes_with_the_cluster(aws, cle
     with pytest.raises(ClientError) as err:
         ec2.describe_security_groups(GroupIds=[group_id])
     assert err.value.response["Error"]["Code"] == "InvalidGroup.NotFound"
+
+
+def test_bare_moto_creates_no_cluster_security_group(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto creates the cluster security group
+    itself now: the fix can go."""
+    ec2, eks = bare_moto("ec2"), bare_moto("eks")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.0.0/24")["Subnet"]["SubnetId"]
+    eks.create_cluster(
+        name="marker-sg", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": [subnet]}
+    )
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]
+    assert [g["GroupName"] for g in groups] == ["default"]

@@ -166,3 +166,25 @@ def test_update_of_unknown_nodegroup(eks, cluster):
     with pytest.raises(ClientError) as err:
         eks.update_nodegroup_config(clusterName="demo", nodegroupName="nope", labels={"removeLabels": ["x"]})
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_bare_moto_invents_nodegroup_settings_and_shares_their_defaults(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto stores node group settings as
+    requested, each node group its own, and validates and records UpdateNodegroupConfig itself now: the fix can
+    go."""
+    eks = bare_moto("eks")
+    eks.create_cluster(name="marker-nodegroups", version="1.31", roleArn=ROLE, resourcesVpcConfig={"subnetIds": []})
+    for name in ("a", "b"):
+        eks.create_nodegroup(clusterName="marker-nodegroups", nodegroupName=name, nodeRole=ROLE, subnets=["subnet-1"])
+    nodegroup = eks.describe_nodegroup(clusterName="marker-nodegroups", nodegroupName="a")["nodegroup"]
+    assert not nodegroup.get("updateConfig")
+    assert "remoteAccess" in nodegroup
+    assert nodegroup["version"] != "1.31"
+
+    inconsistent = {"minSize": 3, "maxSize": 1, "desiredSize": 5}
+    update = eks.update_nodegroup_config(
+        clusterName="marker-nodegroups", nodegroupName="a", scalingConfig=inconsistent
+    )["update"]
+    assert [p["type"] for p in update["params"]] == ["ScalingConfig"]  # AWS: MinSize, MaxSize, DesiredSize
+    other = eks.describe_nodegroup(clusterName="marker-nodegroups", nodegroupName="b")["nodegroup"]
+    assert other["scalingConfig"] == inconsistent

@@ -45,3 +45,15 @@ def test_without_the_knob_a_nodegroup_is_active_at_once(emulator):
     eks, role = eks_with_cluster(emulator, cluster)
     created = eks.create_nodegroup(clusterName=cluster, nodegroupName="ng", nodeRole=role, subnets=["subnet-1"])
     assert created["nodegroup"]["status"] == "ACTIVE"
+
+
+def test_bare_moto_makes_a_nodegroup_active_at_once(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto keeps a new node group CREATING for a
+    while itself now: the fix can go."""
+    eks = bare_moto("eks")
+    role = "arn:aws:iam::123456789012:role/marker-nodes"
+    eks.create_cluster(name="marker-transitions", roleArn=role, resourcesVpcConfig={"subnetIds": ["subnet-1"]})
+    created = eks.create_nodegroup(
+        clusterName="marker-transitions", nodegroupName="ng", nodeRole=role, subnets=["subnet-1"]
+    )
+    assert created["nodegroup"]["status"] == "ACTIVE"

@@ -1,6 +1,7 @@
 """emulator.fixes.eks_nodegroup_version_template, over HTTP."""
 
 import pytest
+from botocore.exceptions import ClientError
 
 ROLE = "arn:aws:iam::123456789012:role/eks"
 
@@ -53,3 +54,29 @@ def test_launch_template_alone_keeps_the_release(eks):
         clusterName="demo", nodegroupName="templated", launchTemplate={"name": "nodes", "version": "2"}
     )
     assert _nodegroup(eks)["releaseVersion"] == before
+
+
+def test_bare_moto_has_no_update_nodegroup_version(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto serves UpdateNodegroupVersion itself now:
+    if it also applies ``version``/``releaseVersion`` sent with a launch template, the fix can go."""
+    ec2, eks = bare_moto("ec2"), bare_moto("eks")
+    ec2.create_launch_template(LaunchTemplateName="marker-nodes", LaunchTemplateData={"InstanceType": "t3.large"})
+    ec2.create_launch_template_version(
+        LaunchTemplateName="marker-nodes", LaunchTemplateData={"InstanceType": "m6i.large"}
+    )
+    eks.create_cluster(name="marker-templated", version="1.31", roleArn=ROLE, resourcesVpcConfig={"subnetIds": []})
+    eks.create_nodegroup(
+        clusterName="marker-templated",
+        nodegroupName="templated",
+        nodeRole=ROLE,
+        subnets=["subnet-1"],
+        launchTemplate={"name": "marker-nodes", "version": "1"},
+    )
+    with pytest.raises(ClientError) as err:
+        eks.update_nodegroup_version(
+            clusterName="marker-templated",
+            nodegroupName="templated",
+            launchTemplate={"name": "marker-nodes", "version": "2"},
+            releaseVersion="1.31.8-20250601",
+        )
+    assert err.value.response["Error"]["Code"] == "404"  # no route: an HTML 404, not an EKS error

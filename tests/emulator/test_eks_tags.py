@@ -91,3 +91,20 @@ def test_deleted_nodegroup_is_no_longer_taggable(aws, resources):
     with pytest.raises(ClientError) as err:
         eks.list_tags_for_resource(resourceArn=arn)
     assert err.value.response["Error"]["Code"] == "NotFoundException"
+
+
+def test_bare_moto_tags_only_clusters_and_untags_one_key(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto tags node groups and removes every
+    ``tagKeys`` value itself now: the fix can go."""
+    eks = bare_moto("eks")
+    cluster = eks.create_cluster(
+        name="marker-tags", roleArn=ROLE, resourcesVpcConfig={"subnetIds": []}, tags={"a": "1", "b": "2"}
+    )["cluster"]
+    nodegroup = eks.create_nodegroup(
+        clusterName="marker-tags", nodegroupName="workers", nodeRole=ROLE, subnets=["subnet-1"], tags={"kind": "ng"}
+    )["nodegroup"]
+    with pytest.raises(ClientError) as err:
+        eks.list_tags_for_resource(resourceArn=nodegroup["nodegroupArn"])
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    eks.untag_resource(resourceArn=cluster["arn"], tagKeys=["a", "b"])
+    assert eks.list_tags_for_resource(resourceArn=cluster["arn"])["tags"] == {"b": "2"}

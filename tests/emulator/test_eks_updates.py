@@ -120,3 +120,23 @@ def test_addon_updates_are_listed_per_addon(eks):
     described = eks.describe_update(name="demo", addonName="coredns", updateId=update["id"])["update"]
     assert described["type"] == "AddonUpdate"
     assert eks.list_updates(name="demo")["updateIds"] == []
+
+
+def test_bare_moto_has_no_update_api(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto updates versions and keeps the updates
+    itself now: the fix can go."""
+    eks = bare_moto("eks")
+    eks.create_cluster(name="marker-updates", version="1.30", roleArn=ROLE, resourcesVpcConfig={"subnetIds": []})
+    eks.create_nodegroup(clusterName="marker-updates", nodegroupName="workers", nodeRole=ROLE, subnets=["subnet-1"])
+    update = eks.update_nodegroup_config(
+        clusterName="marker-updates", nodegroupName="workers", labels={"addOrUpdateLabels": {"a": "b"}}
+    )["update"]
+    for call in (
+        lambda: eks.update_cluster_version(name="marker-updates", version="1.31"),
+        lambda: eks.update_nodegroup_version(clusterName="marker-updates", nodegroupName="workers"),
+        lambda: eks.describe_update(name="marker-updates", nodegroupName="workers", updateId=update["id"]),
+        lambda: eks.list_updates(name="marker-updates"),
+    ):
+        with pytest.raises(ClientError) as err:
+            call()
+        assert _code(err) == "404"  # no route: an HTML 404, not an EKS error

@@ -169,3 +169,27 @@ def test_asking_for_one_target_reports_it(env):
         "TargetHealthDescriptions"
     ]
     assert (description["Target"]["Port"], description["TargetHealth"]["State"]) == (port, "healthy")
+
+
+def test_bare_moto_registers_no_targets_for_an_ecs_service(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto registers an ECS service's tasks with
+    its target groups itself now: the fix can go."""
+    ec2, ecs, elbv2 = bare_moto("ec2"), bare_moto("ecs"), bare_moto("elbv2")
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    [target_group] = elbv2.create_target_group(Name="marker-web", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"]
+    ecs.create_cluster(clusterName="marker-targets")
+    ecs.register_task_definition(
+        family="marker-web",
+        containerDefinitions=[
+            {"name": "web", "image": "nginx:1", "memory": 64, "portMappings": [{"containerPort": 80, "hostPort": 0}]}
+        ],
+    )
+    ecs.create_service(
+        cluster="marker-targets",
+        serviceName="web",
+        taskDefinition="marker-web",
+        desiredCount=2,
+        loadBalancers=[{"targetGroupArn": target_group["TargetGroupArn"], "containerName": "web", "containerPort": 80}],
+    )
+    health = elbv2.describe_target_health(TargetGroupArn=target_group["TargetGroupArn"])
+    assert health["TargetHealthDescriptions"] == []

@@ -2,6 +2,7 @@
 
 import pytest
 from botocore.exceptions import ClientError
+from botocore.parsers import ResponseParserError
 
 URL = "https://oidc.eks.ap-northeast-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
@@ -94,3 +95,24 @@ def test_cluster_issuer_can_back_a_provider(aws, iam):
         "OpenIDConnectProviderArn"
     ]
     assert arn.endswith(issuer.removeprefix("https://"))
+
+
+def test_bare_moto_cannot_change_client_ids_and_accepts_an_http_url(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto adds and removes client IDs, refuses
+    non-https URLs and names the URL of a duplicate itself now: the fix can go."""
+    iam = bare_moto("iam")
+    url = "https://oidc.eks.ap-northeast-2.amazonaws.com/id/MARKERD539D4633E53DE1B71EXAMPLE"
+    provider = iam.create_open_id_connect_provider(
+        Url=url, ClientIDList=["sts.amazonaws.com"], ThumbprintList=[THUMBPRINT]
+    )["OpenIDConnectProviderArn"]
+    for call in (
+        iam.add_client_id_to_open_id_connect_provider,
+        iam.remove_client_id_from_open_id_connect_provider,
+    ):
+        with pytest.raises(ResponseParserError, match="500 Internal Server Error"):  # NotImplementedError
+            call(OpenIDConnectProviderArn=provider, ClientID="sts.amazonaws.com")
+    with pytest.raises(ClientError) as err:
+        iam.create_open_id_connect_provider(Url=url, ThumbprintList=[THUMBPRINT])
+    assert err.value.response["Error"]["Message"] == "Unknown"
+    # accepted; AWS: the URL must begin with https://
+    iam.create_open_id_connect_provider(Url="http://marker-issuer.example.com", ThumbprintList=[THUMBPRINT])

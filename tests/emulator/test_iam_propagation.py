@@ -93,3 +93,13 @@ def test_a_bad_setting_is_refused(emulator, body):
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 400
     assert "seconds" in json.loads(refused.value.read())["error"]
+
+
+def test_bare_moto_lets_eks_use_a_role_at_once(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto delays a new role's use by EKS itself
+    now: the fix can go."""
+    role = bare_moto("iam").create_role(RoleName="marker-propagation", AssumeRolePolicyDocument=EKS_TRUST)["Role"]
+    cluster = bare_moto("eks").create_cluster(
+        name="marker-propagation", roleArn=role["Arn"], resourcesVpcConfig={"subnetIds": []}
+    )["cluster"]
+    assert cluster["roleArn"] == role["Arn"]

@@ -48,3 +48,22 @@ def test_a_missing_group_is_still_not_found(aws):
     with pytest.raises(ClientError) as missing:
         aws("logs").filter_log_events(logGroupName="/teamf/none/containers", logStreamNamePrefix=PREFIX)
     assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_bare_moto_ignores_the_stream_name_prefix(bare_moto):
+    """Marker: the behaviour this fix exists for. Failing here means moto searches only the streams under
+    ``logStreamNamePrefix`` and refuses it with ``logStreamNames`` itself now: the fix can go."""
+    logs = bare_moto("logs")
+    name = "/teamf/marker/containers"
+    logs.create_log_group(logGroupName=name)
+    for pod in ("api-users-api-abc-1", "api-auth-api-def-2"):
+        stream = f"{PREFIX}{pod}"
+        logs.create_log_stream(logGroupName=name, logStreamName=stream)
+        logs.put_log_events(
+            logGroupName=name, logStreamName=stream, logEvents=[{"timestamp": int(time.time() * 1000), "message": pod}]
+        )
+    found = logs.filter_log_events(logGroupName=name, logStreamNamePrefix=f"{PREFIX}api-users-api-")
+    assert sorted(e["message"] for e in found["events"]) == ["api-auth-api-def-2", "api-users-api-abc-1"]
+    logs.filter_log_events(  # accepted; AWS refuses both together with InvalidParameterException
+        logGroupName=name, logStreamNamePrefix=PREFIX, logStreamNames=[f"{PREFIX}api-users-api-abc-1"]
+    )
