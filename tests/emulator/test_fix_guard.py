@@ -61,3 +61,15 @@ def test_a_vanished_method_names_the_fix():
         r"emulator: fix eks_\w+: moto changed moto\.eks\.models\.EKSBackend: it has no create_cluster any more",
         started.stderr,
     ), started.stderr
+
+
+def test_every_fix_has_a_marker_test_on_bare_moto():
+    """Each fix's test file holds one ``test_bare_moto_*`` (tests/emulator/conftest.py says why)."""
+    fixes = sorted(p.stem for p in (REPO_ROOT / "emulator" / "fixes").glob("*.py") if p.stem != "__init__")
+    markers = {}
+    for name in fixes:
+        test_file = REPO_ROOT / "tests" / "emulator" / f"test_{name}.py"
+        text = test_file.read_text() if test_file.exists() else ""
+        markers[name] = len(re.findall(r"^def test_bare_moto_\w+\(bare_moto", text, re.MULTILINE))
+    assert len(fixes) >= 37
+    assert {name: count for name, count in markers.items() if count != 1} == {}
