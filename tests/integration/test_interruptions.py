@@ -17,8 +17,16 @@ what it left:
 6. the Helm releases, once one of them is ``pending-install`` or ``pending-upgrade``.
 
 Then ``--limit dev,staging`` finishes the job and a second such run changes nothing (changed=0 for
-every host in PLAY RECAP). The resources per type, read back with boto3 and helm, then equal those of one clean
-converge of the same limit, run meanwhile on a second private emulator and Kubernetes stand-in.
+every host in PLAY RECAP). The resources per type, read back with boto3 and helm, then equal those of one
+uninterrupted converge of the same limit, run meanwhile on a second private emulator and Kubernetes
+stand-in.
+
+That reference converge runs on a flaky AWS: its emulator throttles a seeded fifth of every service's
+calls (``THROTTLING``; ``emulator/README.md``, fault injection), and its rerun, throttled too, changes
+nothing. So one comparison proves both stories on an ECS and an EKS environment (prod is staging's
+twin): neither an interrupted nor a throttled converge creates anything twice or leaves anything out.
+A resource duplicated or missed on one side shows as a difference; the services that were throttled
+are checked, so a fault rule that never fired cannot pass for a clean run.
 
 Each kill point is checked to have hit: the killed run printed the task, the emulator (or the
 Kubernetes stand-in) saw the call the kill waits for, and the run died of SIGKILL.
@@ -53,6 +61,8 @@ RUN_TIMEOUT = 1200
 # How long a kill point waits for its call once the task started; a safety net, not a measure.
 TRIGGER_TIMEOUT = 300
 # CreateAlias answered with throttling until the run is killed: its retries keep the key alias-less.
+# The reference estate's emulator throttles a fifth of every service's calls, seeded.
+THROTTLING = {"seed": 3, "rate": 0.2, "kinds": ["throttling"]}
 HOLD_ALIAS = {"seed": 1, "rules": [{"rate": 1.0, "services": ["kms"], "actions": ["CreateAlias"]}]}
 RECAP_LINE = re.compile(r"^(\S+)\s+:\s+(ok=\d+.*)$", re.MULTILINE)
 
@@ -105,10 +115,11 @@ class Estate:
 
 @pytest.fixture(scope="module")
 def estates(emulator_factory, tmp_path_factory):
-    """Two estates: ``chain`` for the interrupted runs, ``reference`` for the clean converge."""
+    """Two estates: ``chain`` for the interrupted runs, ``reference`` (throttled) for the uninterrupted converge."""
     built, stand_ins = {}, []
     for name in ("chain", "reference"):
-        emu = emulator_factory(isolation=f"interruptions-{name}", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1")
+        faults = {"TEAMF_EMULATOR_FAULTS": json.dumps(THROTTLING)} if name == "reference" else {}
+        emu = emulator_factory(isolation=f"interruptions-{name}", TEAMF_EMULATOR_ECS_ROLLOUT_SECONDS="1", **faults)
         home = tmp_path_factory.mktemp(f"interruptions-{name}")
         kube = KubeEmulator(port=_free_port(), state_dir=home / "kube", ready_delay=0.2)
         kube.start()
@@ -276,9 +287,9 @@ KILL_POINTS = [
 ]
 
 
-def test_killed_converges_are_finished_by_the_next_run(estates):
+def test_killed_and_throttled_converges_make_the_same_estate(estates):
     chain, reference = estates["chain"], estates["reference"]
-    clean = start_converge(reference, reference.home / "clean.log")
+    uninterrupted = start_converge(reference, reference.home / "uninterrupted.log")
     try:
         for index, (point, limit, task, trigger, faults) in enumerate(KILL_POINTS):
             if faults:
@@ -303,11 +314,20 @@ def test_killed_converges_are_finished_by_the_next_run(estates):
             rerun.output[-5000:]
         )
 
-        assert clean.wait(timeout=RUN_TIMEOUT) == 0, (reference.home / "clean.log").read_text()[-5000:]
+        assert uninterrupted.wait(timeout=RUN_TIMEOUT) == 0, (reference.home / "uninterrupted.log").read_text()[-5000:]
     finally:
-        if clean.poll() is None:
-            kill_run(clean)
-            clean.wait()
+        if uninterrupted.poll() is None:
+            kill_run(uninterrupted)
+            uninterrupted.wait()
+    throttled_rerun = converge(reference, reference.home / "rerun.log")
+    assert throttled_rerun.rc == 0, throttled_rerun.output[-5000:]
+    assert {host: stats["changed"] for host, stats in throttled_rerun.recap().items()} == {"dev": 0, "staging": 0}, (
+        throttled_rerun.output[-5000:]
+    )
+    # Read back with the faults off; what was throttled comes back with them.
+    counted = call_endpoint(reference.emulator.url, "DELETE")
+    throttled = {service for service, actions in counted["faults"]["by_service"].items() if actions}
+    assert {"ec2", "iam", "eks", "ecs", "kms", "elasticloadbalancing"} <= throttled, counted["faults"]["by_kind"]
     expected = dict(estate_counts(reference.aws), helm_releases=reference.releases())
     assert all(status == "deployed" for _, _, status in expected["helm_releases"]), expected["helm_releases"]
     assert dict(estate_counts(chain.aws), helm_releases=chain.releases()) == expected
