@@ -183,23 +183,16 @@ from ansible_collections.teamf.platform.plugins.module_utils.ec2_nat_gateways im
 )
 from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
+from ansible_collections.teamf.platform.plugins.module_utils.set_manager import SetManager
 
 
-class NatGatewaysManager:
+class NatGatewaysManager(SetManager):
+    items = "nat_gateways"
+
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
+        super().__init__(module, client)
         self.vpc_id = module.params["vpc_id"]
-        self.wanted = module.params["nat_gateways"]
-        self.result = dict(changed=False)
-        self.before, self.after = {}, {}
         self.field = "vpc_id"
-
-    def finish(self):
-        if self.module._diff:
-            self.result["diff"] = {"before": {"nat_gateways": self.before}, "after": {"nat_gateways": self.after}}
-        return self.result
 
     def ensure_present(self, pairs):
         steps = []

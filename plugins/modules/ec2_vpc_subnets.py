@@ -168,25 +168,16 @@ from ansible_collections.teamf.platform.plugins.module_utils.ec2_subnets import 
 )
 from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
+from ansible_collections.teamf.platform.plugins.module_utils.set_manager import SetManager
 
 
-class SubnetsManager:
+class SubnetsManager(SetManager):
+    items = "subnets"
+
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
+        super().__init__(module, client)
         self.vpc_id = module.params["vpc_id"]
-        self.wanted = module.params["subnets"]
-        self.result = {"changed": False}
-        self.before = {}
-        self.after = {}
-        # The subnets[i] field the current AWS call is about, for the error message.
         self.field = "vpc_id"
-
-    def finish(self):
-        if self.module._diff:
-            self.result["diff"] = {"before": {"subnets": self.before}, "after": {"subnets": self.after}}
-        return self.result
 
     def ensure_present(self, current):
         try:

@@ -174,22 +174,15 @@ from ansible_collections.teamf.platform.plugins.module_utils.ecr_repositories im
 )
 from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
+from ansible_collections.teamf.platform.plugins.module_utils.set_manager import SetManager
 
 
-class RepositoriesManager:
+class RepositoriesManager(SetManager):
+    items = "repositories"
+
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
+        super().__init__(module, client)
         self.names = module.params["repositories"]
-        self.result = dict(changed=False)
-        self.before, self.after = {}, {}
-        self.field = "repositories"
-
-    def finish(self):
-        if self.module._diff:
-            self.result["diff"] = {"before": {"repositories": self.before}, "after": {"repositories": self.after}}
-        return self.result
 
     def read(self, repository):
         """What plan needs of an existing repository: it, its lifecycle policy and its tags."""

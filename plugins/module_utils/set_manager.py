@@ -1,0 +1,32 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the set modules' managers share (ec2_vpc_subnets, ec2_vpc_nat_gateways, ecr_repositories).
+
+A set module converges every item of one list option in one run. Its manager keeps the module, the
+client, the result, the diff (per item, under the option's name) and the field the AWS call in flight
+is about, which the module's single error report names.
+"""
+
+from __future__ import annotations
+
+
+class SetManager:
+    # The module option holding the list; also the key of the diff's before and after.
+    items = ""
+
+    def __init__(self, module, client):
+        self.module = module
+        self.client = client
+        self.params = module.params
+        self.wanted = module.params[self.items]
+        self.result = {"changed": False}
+        self.before = {}
+        self.after = {}
+        # The field the current AWS call is about (items[i].key value), for the error message.
+        self.field = self.items
+
+    def finish(self):
+        """The result to exit with: the diff added in diff mode."""
+        if self.module._diff:
+            self.result["diff"] = {"before": {self.items: self.before}, "after": {self.items: self.after}}
+        return self.result
