@@ -111,7 +111,7 @@ emulator-test: setup  ## the emulator's fidelity fixes, over HTTP with boto3
 
 integration: setup  ## site.yml, teardown, bad inputs, modules, build/release, the Kubernetes stand-in, the workflows (act)
 	@# loadfile: a module's tests share one worker (and its module-scoped estate), in their written order.
-	$(BIN)/pytest -n 2 --dist loadfile --durations=20 tests/integration tests/kube tests/pipelines
+	$(BIN)/pytest -n 2 --dist loadfile --durations=40 tests/integration tests/kube tests/pipelines
 
 molecule: setup  ## molecule scenarios against a private emulator on a free port
 	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
