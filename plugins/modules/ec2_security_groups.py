@@ -201,7 +201,6 @@ aws_retries:
   elements: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.teamf.platform.plugins.module_utils.ec2_security_groups import (
     authorize_ingress,
     create_group,
@@ -222,28 +221,21 @@ from ansible_collections.teamf.platform.plugins.module_utils.ec2_security_groups
     update_descriptions,
     validation_errors,
 )
-from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
+from ansible_collections.teamf.platform.plugins.module_utils.set_manager import SetManager
 
 
-class SecurityGroupsManager:
+class SecurityGroupsManager(SetManager):
+    items = "groups"
+
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
+        super().__init__(module, client)
         self.vpc_id = module.params["vpc_id"]
-        self.wanted = module.params["groups"]
         self.names = [group["name"] for group in self.wanted]
-        self.result = {"changed": False}
-        self.before = {}
-        self.after = {}
-        # The groups[i] field the current AWS call is about, for the error message.
         self.field = "vpc_id"
 
-    def finish(self):
-        if self.module._diff:
-            self.result["diff"] = {"before": {"groups": self.before}, "after": {"groups": self.after}}
-        return self.result
+    def error_context(self):
+        return f"{self.field} in {self.vpc_id}"
 
     def current(self):
         self.field = "vpc_id"
@@ -365,20 +357,7 @@ def main():
         errors = [f"groups[{index}].name is missing" for index, group in enumerate(groups) if not group.get("name")]
     else:
         errors = validation_errors(groups)
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-
-    manager = SecurityGroupsManager(module, module.client("ec2"))
-    try:
-        current = manager.current()
-        if module.params["state"] == "present":
-            manager.ensure_present(current)
-        else:
-            manager.ensure_absent(current)
-    except AnsibleAWSError as exc:
-        fail_with_context(module, exc, f"{manager.field} in {manager.vpc_id}")
-
-    module.exit_json(**manager.finish())
+    SecurityGroupsManager(module, module.client("ec2")).run(errors)
 
 
 if __name__ == "__main__":

@@ -162,7 +162,6 @@ aws_retries:
   elements: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.teamf.platform.plugins.module_utils.ec2_nat_gateways import (
     allocate_address,
     create_nat_gateway,
@@ -181,7 +180,6 @@ from ansible_collections.teamf.platform.plugins.module_utils.ec2_nat_gateways im
     wait_available,
     wait_deleted,
 )
-from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 from ansible_collections.teamf.platform.plugins.module_utils.set_manager import SetManager
 
@@ -193,6 +191,13 @@ class NatGatewaysManager(SetManager):
         super().__init__(module, client)
         self.vpc_id = module.params["vpc_id"]
         self.field = "vpc_id"
+
+    def current(self):
+        gateways = describe_vpc_nat_gateways(self.client, self.vpc_id)
+        return match(self.wanted, gateways, describe_vpc_addresses(self.client))
+
+    def error_context(self):
+        return f"{self.field} in {self.vpc_id}"
 
     def ensure_present(self, pairs):
         steps = []
@@ -290,22 +295,7 @@ def main():
         wait_timeout=dict(type="int", default=600),
     )
     module = PlatformAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    errors = validation_errors(module.params["nat_gateways"])
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-
-    manager = NatGatewaysManager(module, module.client("ec2"))
-    try:
-        gateways = describe_vpc_nat_gateways(manager.client, manager.vpc_id)
-        pairs = match(manager.wanted, gateways, describe_vpc_addresses(manager.client))
-        if module.params["state"] == "present":
-            manager.ensure_present(pairs)
-        else:
-            manager.ensure_absent(pairs)
-    except AnsibleAWSError as exc:
-        fail_with_context(module, exc, f"{manager.field} in {manager.vpc_id}")
-
-    module.exit_json(**manager.finish())
+    NatGatewaysManager(module, module.client("ec2")).run(validation_errors(module.params["nat_gateways"]))
 
 
 if __name__ == "__main__":

@@ -166,7 +166,6 @@ from ansible_collections.teamf.platform.plugins.module_utils.ec2_subnets import 
     validation_errors,
     wait_available,
 )
-from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 from ansible_collections.teamf.platform.plugins.module_utils.set_manager import SetManager
 
@@ -178,6 +177,12 @@ class SubnetsManager(SetManager):
         super().__init__(module, client)
         self.vpc_id = module.params["vpc_id"]
         self.field = "vpc_id"
+
+    def current(self):
+        return by_cidr(describe_vpc_subnets(self.client, self.vpc_id))
+
+    def error_context(self):
+        return f"{self.field} in {self.vpc_id}"
 
     def ensure_present(self, current):
         try:
@@ -263,21 +268,7 @@ def main():
         wait_timeout=dict(type="int", default=300),
     )
     module = PlatformAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    errors = validation_errors(module.params["subnets"])
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-
-    manager = SubnetsManager(module, module.client("ec2"))
-    try:
-        current = by_cidr(describe_vpc_subnets(manager.client, manager.vpc_id))
-        if module.params["state"] == "present":
-            manager.ensure_present(current)
-        else:
-            manager.ensure_absent(current)
-    except AnsibleAWSError as exc:
-        fail_with_context(module, exc, f"{manager.field} in {manager.vpc_id}")
-
-    module.exit_json(**manager.finish())
+    SubnetsManager(module, module.client("ec2")).run(validation_errors(module.params["subnets"]))
 
 
 if __name__ == "__main__":

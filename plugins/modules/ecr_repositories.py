@@ -150,7 +150,6 @@ aws_retries:
   elements: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.teamf.platform.plugins.module_utils.ecr import (
     get_lifecycle_policy,
     get_tags,
@@ -172,7 +171,6 @@ from ansible_collections.teamf.platform.plugins.module_utils.ecr_repositories im
     step_changes,
     validation_errors,
 )
-from ansible_collections.teamf.platform.plugins.module_utils.errors import fail_with_context
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
 from ansible_collections.teamf.platform.plugins.module_utils.set_manager import SetManager
 
@@ -183,6 +181,9 @@ class RepositoriesManager(SetManager):
     def __init__(self, module, client):
         super().__init__(module, client)
         self.names = module.params["repositories"]
+
+    def current(self):
+        return {r["repositoryName"]: r for r in list_repositories(self.client)}
 
     def read(self, repository):
         """What plan needs of an existing repository: it, its lifecycle policy and its tags."""
@@ -276,20 +277,7 @@ def main():
     )
     module = PlatformAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     errors = validation_errors(module.params["repositories"], module.params["lifecycle_policy"])
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-
-    manager = RepositoriesManager(module, module.client("ecr"))
-    try:
-        existing = {r["repositoryName"]: r for r in list_repositories(manager.client)}
-        if module.params["state"] == "present":
-            manager.ensure_present(existing)
-        else:
-            manager.ensure_absent(existing)
-    except AnsibleAWSError as exc:
-        fail_with_context(module, exc, manager.field)
-
-    module.exit_json(**manager.finish())
+    RepositoriesManager(module, module.client("ecr")).run(errors)
 
 
 if __name__ == "__main__":
