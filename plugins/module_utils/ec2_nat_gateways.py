@@ -33,6 +33,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
     boto3_tag_specifications,
     compare_aws_tags,
@@ -80,7 +81,11 @@ def allocate_address(client, tags):
     answer = client.allocate_address(
         Domain="vpc", TagSpecifications=boto3_tag_specifications(tags, types="elastic-ip"), aws_retry=True
     )
-    return {"AllocationId": answer["AllocationId"], "PublicIp": answer["PublicIp"], "Tags": _tag_list(tags)}
+    return {
+        "AllocationId": answer["AllocationId"],
+        "PublicIp": answer["PublicIp"],
+        "Tags": ansible_dict_to_boto3_tag_list(tags),
+    }
 
 
 @EC2NatGatewaysErrorHandler.common_error_handler("create NAT gateway")
@@ -121,10 +126,6 @@ untag_resource = EC2NatGatewaysErrorHandler.common_error_handler("untag")(ec2_ta
 
 
 # --- planning -----------------------------------------------------------------------------------
-
-
-def _tag_list(tags):
-    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
 
 
 def tags_of(resource):

@@ -57,3 +57,15 @@ class SetManager:
         except AnsibleAWSError as exc:
             fail_with_context(self.module, exc, self.error_context())
         self.module.exit_json(**self.finish())
+
+
+class VpcSetManager(SetManager):
+    """A set of one VPC's resources: errors name the field and the VPC (``subnets[1].cidr ... in vpc-1``)."""
+
+    def __init__(self, module, client):
+        super().__init__(module, client)
+        self.vpc_id = module.params["vpc_id"]
+        self.field = "vpc_id"
+
+    def error_context(self):
+        return f"{self.field} in {self.vpc_id}"

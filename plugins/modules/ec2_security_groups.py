@@ -222,20 +222,15 @@ from ansible_collections.teamf.platform.plugins.module_utils.ec2_security_groups
     validation_errors,
 )
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
-from ansible_collections.teamf.platform.plugins.module_utils.set_manager import SetManager
+from ansible_collections.teamf.platform.plugins.module_utils.set_manager import VpcSetManager
 
 
-class SecurityGroupsManager(SetManager):
+class SecurityGroupsManager(VpcSetManager):
     items = "groups"
 
     def __init__(self, module, client):
         super().__init__(module, client)
-        self.vpc_id = module.params["vpc_id"]
         self.names = [group["name"] for group in self.wanted]
-        self.field = "vpc_id"
-
-    def error_context(self):
-        return f"{self.field} in {self.vpc_id}"
 
     def current(self):
         self.field = "vpc_id"

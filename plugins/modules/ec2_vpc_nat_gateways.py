@@ -181,23 +181,15 @@ from ansible_collections.teamf.platform.plugins.module_utils.ec2_nat_gateways im
     wait_deleted,
 )
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
-from ansible_collections.teamf.platform.plugins.module_utils.set_manager import SetManager
+from ansible_collections.teamf.platform.plugins.module_utils.set_manager import VpcSetManager
 
 
-class NatGatewaysManager(SetManager):
+class NatGatewaysManager(VpcSetManager):
     items = "nat_gateways"
-
-    def __init__(self, module, client):
-        super().__init__(module, client)
-        self.vpc_id = module.params["vpc_id"]
-        self.field = "vpc_id"
 
     def current(self):
         gateways = describe_vpc_nat_gateways(self.client, self.vpc_id)
         return match(self.wanted, gateways, describe_vpc_addresses(self.client))
-
-    def error_context(self):
-        return f"{self.field} in {self.vpc_id}"
 
     def ensure_present(self, pairs):
         steps = []

@@ -167,22 +167,14 @@ from ansible_collections.teamf.platform.plugins.module_utils.ec2_subnets import 
     wait_available,
 )
 from ansible_collections.teamf.platform.plugins.module_utils.retries import PlatformAWSModule
-from ansible_collections.teamf.platform.plugins.module_utils.set_manager import SetManager
+from ansible_collections.teamf.platform.plugins.module_utils.set_manager import VpcSetManager
 
 
-class SubnetsManager(SetManager):
+class SubnetsManager(VpcSetManager):
     items = "subnets"
-
-    def __init__(self, module, client):
-        super().__init__(module, client)
-        self.vpc_id = module.params["vpc_id"]
-        self.field = "vpc_id"
 
     def current(self):
         return by_cidr(describe_vpc_subnets(self.client, self.vpc_id))
-
-    def error_context(self):
-        return f"{self.field} in {self.vpc_id}"
 
     def ensure_present(self, current):
         try:
